@@ -1,0 +1,138 @@
+# Top-level build.  make [ARCH=aarch64] [CROSS_COMPILE=...] [O=build/<arch>] [V=1]
+#   all           hv image, guests, boot bundles (installs/builds dependencies first)
+#   run           boot the two-partition demo under QEMU (quit: Ctrl-A x)
+#   test          host unit tests + end-to-end tests; ends with "N passed, N failed"
+#   check-config  CONFIG=file.dts: validate a configuration on the host
+#   gdb           RUN the demo halted, waiting for gdb on :1234 (see README)
+
+ARCH ?= aarch64
+O ?= build/$(ARCH)
+DEPS := build/deps
+HOSTO := build/host
+
+ifeq ($(wildcard arch/$(ARCH)/arch.mk),)
+$(error ARCH=$(ARCH) is not supported (have: $(notdir $(wildcard arch/*))))
+endif
+include arch/$(ARCH)/arch.mk
+
+CC := $(CROSS_COMPILE)gcc
+OBJCOPY := $(CROSS_COMPILE)objcopy
+NEWLIB := $(DEPS)/newlib-$(ARCH)/$(NEWLIB_HOST)
+LIBFDT := $(DEPS)/libfdt-$(ARCH)
+DEPS_STAMP := $(NEWLIB)/lib/libc.a
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
+	-ffreestanding -fno-pic -fno-stack-protector -fno-common $(ARCH_CFLAGS) \
+	-Ihv/include -Iarch/$(ARCH)/include -Idrivers/include \
+	-isystem $(NEWLIB)/include -isystem $(LIBFDT)/include -MMD -MP
+
+HV_SRCS := $(wildcard hv/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(ARCH)/*.S) \
+	$(addprefix drivers/,$(DRIVERS)) $(wildcard boot/$(BOOT)/*.c) $(wildcard boot/$(BOOT)/*.S)
+HV_OBJS := $(patsubst %,$(O)/obj/%.o,$(HV_SRCS))
+
+GUESTS := hello ticker intruder
+GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
+CONFIGS := $(basename $(notdir $(wildcard configs/*.dts) $(wildcard test/e2e/configs/*.dts)))
+BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(CONFIGS))
+
+.PHONY: all deps hv guests bundles run gdb test unit e2e check-config clean distclean
+all: hv guests bundles
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP):
+	scripts/setup-deps.sh $(ARCH)
+
+hv: $(O)/hv.bin
+
+$(O)/obj/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/obj/%.S.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/hv.elf: $(HV_OBJS) $(HV_LDS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -nostdlib -static -no-pie -Wl,--build-id=none -T $(HV_LDS) -o $@ $(HV_OBJS) \
+		$(LIBFDT)/lib/libfdt.a $(NEWLIB)/lib/libc.a -lgcc
+
+$(O)/hv.bin: $(O)/hv.elf
+	@$(if $(Q),echo "  OBJCOPY $@")
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+guests: $(GUEST_BINS)
+$(GUEST_BINS): $(DEPS_STAMP) FORCE
+	$(Q)$(MAKE) --no-print-directory -C guests O=$(abspath $(O)/guests) \
+		CROSS_COMPILE=$(CROSS_COMPILE) NEWLIB=$(abspath $(NEWLIB)) LIBFDT=$(abspath $(LIBFDT)) V=$(V)
+FORCE:
+
+$(O)/configs/%.dtb: configs/%.dts
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  DTC     $<")
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+$(O)/configs/%.dtb: test/e2e/configs/%.dts
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  DTC     $<")
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+
+bundles: $(BUNDLES)
+$(O)/bundles/%.cpio: $(O)/configs/%.dtb $(GUEST_BINS) scripts/mkbundle.sh
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BUNDLE  $@")
+	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS)
+
+# ---- running ----
+DEMO ?= demo
+SMP ?= 2
+QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(SMP) -nographic $(call QEMU_BOOT,$(O)/bundles/$(DEMO).cpio)
+
+run: all
+	@echo "Booting $(DEMO) on $(ARCH); quit with Ctrl-A x, switch console input with Ctrl-T n"
+	$(QEMU_CMD)
+
+gdb: all
+	@echo "Waiting for gdb on :1234:  gdb-multiarch $(O)/hv.elf -ex 'target remote :1234'"
+	$(QEMU_CMD) -s -S
+
+# ---- host side: config checker and unit tests ----
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ihv/include -Iarch/$(ARCH)/include \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_CORE := hv/config.c hv/bundle.c hv/schedule.c hv/virtq.c arch/$(ARCH)/image.c
+
+$(HOSTO)/hvcheck: tools/hvcheck.c $(HOST_CORE) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)cc $(HOST_CFLAGS) -Itest/unit -o $@ $^ -lfdt
+
+$(HOSTO)/unit-%: test/unit/%.c $(HOST_CORE) test/unit/unit.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)cc $(HOST_CFLAGS) -Itest/unit -o $@ $< $(HOST_CORE) -lfdt
+
+UNIT_TESTS := $(patsubst test/unit/%.c,$(HOSTO)/unit-%,$(wildcard test/unit/*.c))
+
+check-config: $(HOSTO)/hvcheck guests
+	@test -n "$(CONFIG)" || { echo "usage: make check-config CONFIG=file.dts [SMP=n]"; exit 2; }
+	$(Q)dtc -q -I dts -O dtb -o $(HOSTO)/check.dtb $(CONFIG)
+	$(Q)scripts/mkbundle.sh $(HOSTO)/check.cpio $(HOSTO)/check.dtb $(GUEST_BINS)
+	$(HOSTO)/hvcheck --cpus $(SMP) --bundle $(HOSTO)/check.cpio $(HOSTO)/check.dtb
+
+unit: $(UNIT_TESTS) $(HOSTO)/hvcheck all
+test: $(UNIT_TESTS) $(HOSTO)/hvcheck all
+	test/run.sh $(ARCH) $(O)
+
+clean:
+	rm -rf build/$(ARCH) $(HOSTO)
+distclean:
+	rm -rf build
+
+-include $(HV_OBJS:.o=.d)

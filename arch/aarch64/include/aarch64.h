@@ -1,0 +1,65 @@
+/* Declarations shared between the files of the aarch64 port (not part of the contract). */
+#ifndef ARCH_AARCH64_H
+#define ARCH_AARCH64_H
+
+#include "hv.h"
+#include "sysreg.h"
+
+/* Per-CPU data; TPIDR_EL2 points at it. entry.S uses 'guest' at offset 0. */
+struct cpu_local {
+    struct guest_regs *guest;   /* where the vectors save the running guest's registers */
+    cpuid_t id;
+    uint64_t mpidr;
+    struct vcpu *loaded;        /* vcpu whose EL1 and timer state is in the registers */
+};
+
+extern struct cpu_local cpu_locals[HV_MAX_CPUS];
+extern unsigned nr_cpus_found;
+
+static inline struct cpu_local *this_cpu(void)
+{
+    return (struct cpu_local *)read_sysreg(tpidr_el2);
+}
+
+/* Interrupt numbers (GIC INTIDs) the hv itself uses. */
+#define IRQ_SGI_KICK 0
+#define IRQ_PPI_MAINT 25
+#define IRQ_PPI_HYPTIMER 26
+#define IRQ_PPI_VTIMER 27
+#define IRQ_SPURIOUS 1023
+
+/* mmu.c */
+int mmu_init(const struct boot_info *bi);
+void mmu_enable(void);
+/* gicv3.c */
+int gic_init(const void *fdt);
+void gic_cpu_init(void);
+void gic_handle_irqs(void);
+/* vgic.c */
+int vgic_part_init(struct partition *p);
+void vgic_vcpu_reset(struct vcpu *v);
+void vgic_inject(struct vcpu *v, unsigned intid);
+void vgic_flush(struct vcpu *v);
+void vgic_sync(struct vcpu *v);
+void vgic_save(struct vcpu *v);
+void vgic_restore(struct vcpu *v);
+void vgic_sgi(struct vcpu *v, uint64_t sgi1r);
+extern unsigned vgic_nr_lrs;
+/* timer.c */
+void timer_cpu_init(void);
+void timer_hyp_irq(void);
+/* psci.c */
+int psci_host_init(const void *fdt);
+int64_t psci_host_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+bool psci_guest_call(struct vcpu *v, struct vm_exit *e);
+/* stage2.c */
+uint64_t stage2_vttbr(const struct partition *p);
+/* vcpu.c */
+void vcpu_load(struct vcpu *v);
+/* cpu.c */
+void cpu_init_el2(void);
+
+#define PSCI_CPU_ON 0xc4000003ull
+#define PSCI_SYSTEM_OFF 0x84000008ull
+
+#endif

@@ -1,0 +1,61 @@
+/* aarch64 state that hv/ embeds in its objects without looking inside. */
+#ifndef ARCH_TYPES_H
+#define ARCH_TYPES_H
+
+#include "lock.h"
+#include "types.h"
+
+#define VGIC_NR_LRS_MAX 16
+#define VGIC_NR_SPIS 32               /* virtual SPIs: INTIDs 32..63 */
+#define VGIC_NR_IRQS (32 + VGIC_NR_SPIS)
+#define VGIC_DEV_SPI_BASE 16          /* device line n is SPI 16+n, INTID 48+n (as on QEMU virt) */
+
+/* Register file saved on every exit; offsets are used by entry.S. */
+struct guest_regs {
+    uint64_t x[31];       /* 0 */
+    uint64_t pc;          /* 248: ELR_EL2 */
+    uint64_t pstate;      /* 256: SPSR_EL2 */
+    uint64_t pad;
+    __uint128_t v[32];    /* 272 */
+    uint64_t fpsr, fpcr;  /* 784, 792 */
+};
+
+/* EL1 system registers: switched only when another vcpu runs on the CPU. */
+struct el1_sysregs {
+    uint64_t sctlr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr, tpidr_el0, tpidrro_el0,
+        tpidr_el1, sp_el0, sp_el1, elr_el1, spsr_el1, esr, far, afsr0, afsr1, par, cpacr, cntkctl,
+        csselr, mdscr;
+    uint64_t cntv_ctl, cntv_cval;
+    uint64_t ich_vmcr, ich_ap0r0, ich_ap1r0;
+};
+
+struct vcpu_arch {
+    struct guest_regs regs;
+    struct el1_sysregs sys;
+    uint64_t lr[VGIC_NR_LRS_MAX];   /* list registers, saved on every exit */
+    uint64_t pending;               /* virtual INTIDs raised, not yet in an LR (atomic) */
+    uint32_t ppi_enabled;           /* SGI/PPI enables (redistributor) */
+    uint8_t ppi_priority[32];
+    uint32_t gicr_waker;
+    uint64_t esr, far, hpfar;       /* of the last exit */
+    uint64_t mpidr;
+    bool reload;                    /* its registers must be (re)loaded on entry */
+};
+
+struct vgic_dist {
+    spinlock_t lock;
+    uint32_t ctlr;
+    uint32_t spi_enabled;           /* bit i: INTID 32+i */
+    uint32_t spi_group;
+    uint32_t spi_cfg[2];            /* ICFGR for INTIDs 32..63 */
+    uint8_t spi_priority[VGIC_NR_SPIS];
+    uint64_t spi_route[VGIC_NR_SPIS];
+};
+
+struct part_arch {
+    uint64_t *s2_root;              /* level-1 table of the second stage */
+    uint16_t vmid;
+    struct vgic_dist vgic;
+};
+
+#endif

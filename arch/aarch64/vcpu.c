@@ -1,0 +1,191 @@
+/* vcpu state, guest entry, and decoding of what brought the guest back into a vm_exit. */
+#include "aarch64.h"
+
+unsigned long __guest_enter(struct guest_regs *r);
+
+#define SPSR_EL1H_MASKED 0x3c5ull
+#define SCTLR_EL1_RESET 0x30d00800ull
+
+#define SAVE(f, r) s->f = read_sysreg(r)
+#define LOAD(f, r) write_sysreg(r, s->f)
+#define EL1_REGS(X)                                                                       \
+    X(sctlr, sctlr_el1); X(ttbr0, ttbr0_el1); X(ttbr1, ttbr1_el1); X(tcr, tcr_el1);       \
+    X(mair, mair_el1); X(amair, amair_el1); X(vbar, vbar_el1); X(contextidr, contextidr_el1); \
+    X(tpidr_el0, tpidr_el0); X(tpidrro_el0, tpidrro_el0); X(tpidr_el1, tpidr_el1);        \
+    X(sp_el0, sp_el0); X(sp_el1, sp_el1); X(elr_el1, elr_el1); X(spsr_el1, spsr_el1);     \
+    X(esr, esr_el1); X(far, far_el1); X(afsr0, afsr0_el1); X(afsr1, afsr1_el1);           \
+    X(par, par_el1); X(cpacr, cpacr_el1); X(cntkctl, cntkctl_el1); X(csselr, csselr_el1); \
+    X(mdscr, mdscr_el1); X(cntv_cval, cntv_cval_el0); X(cntv_ctl, cntv_ctl_el0)
+
+void arch_vcpu_put(struct vcpu *v)
+{
+    struct el1_sysregs *s = &v->arch.sys;
+    EL1_REGS(SAVE);
+    vgic_save(v);
+    /* Its timer must not fire while another vcpu runs here. */
+    write_sysreg(cntv_ctl_el0, 0);
+}
+
+void vcpu_load(struct vcpu *v)
+{
+    struct cpu_local *cl = this_cpu();
+    struct el1_sysregs *s = &v->arch.sys;
+
+    if (cl->loaded && cl->loaded != v)
+        arch_vcpu_put(cl->loaded);
+    EL1_REGS(LOAD);
+    write_sysreg(ICH_VMCR_EL2, s->ich_vmcr);
+    write_sysreg(ICH_AP0R0_EL2, s->ich_ap0r0);
+    write_sysreg(ICH_AP1R0_EL2, s->ich_ap1r0);
+    write_sysreg(vttbr_el2, stage2_vttbr(v->part));
+    write_sysreg(vmpidr_el2, v->arch.mpidr);
+    write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+    isb();
+    cl->loaded = v;
+    v->arch.reload = false;
+}
+
+void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
+{
+    struct guest_regs *r = &v->arch.regs;
+
+    *r = (struct guest_regs){ 0 };
+    r->x[0] = arg;
+    r->pc = entry;
+    r->pstate = SPSR_EL1H_MASKED;
+    v->arch.sys = (struct el1_sysregs){ 0 };
+    v->arch.sys.sctlr = SCTLR_EL1_RESET;
+    v->arch.mpidr = 1ull << 31 | v->index;
+    vgic_vcpu_reset(v);
+    v->arch.reload = true; /* registers on its CPU are stale, whoever loaded them */
+}
+
+uint64_t arch_vcpu_reg(struct vcpu *v, unsigned reg)
+{
+    return reg < 31 ? v->arch.regs.x[reg] : 0; /* 31 is xzr here */
+}
+
+void arch_vcpu_set_reg(struct vcpu *v, unsigned reg, uint64_t val)
+{
+    if (reg < 31)
+        v->arch.regs.x[reg] = val;
+}
+
+void arch_vcpu_skip(struct vcpu *v)
+{
+    v->arch.regs.pc += 4;
+}
+
+static void fault(struct vm_exit *e, const char *what, uint64_t esr, bool has_addr, gpaddr_t a)
+{
+    e->reason = EXIT_FAULT;
+    e->fault.what = what;
+    e->fault.syndrome = esr;
+    e->fault.has_addr = has_addr;
+    e->fault.addr = a;
+}
+
+static gpaddr_t fault_ipa(void)
+{
+    return (read_sysreg(hpfar_el2) >> 4) << 12 | (read_sysreg(far_el2) & 0xfff);
+}
+
+static void data_abort(struct vcpu *v, uint64_t esr, struct vm_exit *e)
+{
+    gpaddr_t ipa = fault_ipa();
+    (void)v;
+
+    if (esr & (1u << 7)) { /* S1PTW */
+        fault(e, "guest page-table walk outside its memory", esr, true, ipa);
+        return;
+    }
+    if (!(esr & (1u << 24))) { /* no ISV: ldp/stp, writeback, or cache maintenance */
+        fault(e, "access the hv cannot emulate (pair, writeback or cache operation) to an "
+                 "address outside its memory",
+              esr, true, ipa);
+        return;
+    }
+    e->reason = EXIT_MMIO;
+    e->mmio.addr = ipa;
+    e->mmio.size = 1u << ((esr >> 22) & 3);
+    e->mmio.sign_extend = esr & (1u << 21);
+    e->mmio.reg = (esr >> 16) & 0x1f;
+    e->mmio.write = esr & (1u << 6);
+}
+
+static void sysreg_trap(struct vcpu *v, uint64_t esr, struct vm_exit *e)
+{
+    uint32_t iss = esr & 0x1ffffff;
+    unsigned rt = (iss >> 5) & 0x1f;
+    bool read = iss & 1;
+    /* Op0, Op2, Op1, CRn, CRm without Rt and direction. */
+    uint32_t key = iss & 0x3ffc1e;
+    const uint32_t sgi1r = 3u << 20 | 5u << 17 | 0u << 14 | 12u << 10 | 11u << 1;
+
+    if (key == sgi1r && !read) {
+        vgic_sgi(v, arch_vcpu_reg(v, rt));
+        arch_vcpu_skip(v);
+        return;
+    }
+    fault(e, "access to a system register the hv does not provide to partitions", esr, false, 0);
+}
+
+static void decode_sync(struct vcpu *v, struct vm_exit *e)
+{
+    uint64_t esr = read_sysreg(esr_el2);
+    v->arch.esr = esr;
+
+    switch (ESR_EC(esr)) {
+    case EC_HVC64:
+        psci_guest_call(v, e); /* ELR is already past the HVC */
+        break;
+    case EC_SMC64:
+        arch_vcpu_skip(v);     /* trapped SMC: ELR points at it */
+        psci_guest_call(v, e);
+        break;
+    case EC_WFX:
+        arch_vcpu_skip(v);
+        if (!(esr & 1))
+            e->reason = EXIT_WFI; /* WFE just yields */
+        break;
+    case EC_DABT_LOW:
+        data_abort(v, esr, e);
+        break;
+    case EC_IABT_LOW:
+        fault(e, "instruction fetch outside its memory", esr, true, fault_ipa());
+        break;
+    case EC_SYSREG:
+        sysreg_trap(v, esr, e);
+        break;
+    default:
+        fault(e, "exception the hv does not handle", esr, false, 0);
+        break;
+    }
+}
+
+void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
+{
+    struct cpu_local *cl = this_cpu();
+
+    if (cl->loaded != v || v->arch.reload)
+        vcpu_load(v);
+    vgic_flush(v);
+    vgic_restore(v);
+    unsigned long kind = __guest_enter(&v->arch.regs);
+    vgic_sync(v);
+
+    e->reason = EXIT_NONE;
+    e->pc = v->arch.regs.pc;
+    switch (kind) {
+    case 0:
+        decode_sync(v, e);
+        break;
+    case 1:
+    case 2:
+        gic_handle_irqs();
+        break;
+    default:
+        fault(e, "SError (asynchronous external abort)", read_sysreg(esr_el2), false, 0);
+        break;
+    }
+}

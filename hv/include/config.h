@@ -1,0 +1,56 @@
+/* The partition configuration: parsed from the bundle's config.dtb and validated against
+ * the machine, before anything is started. The same code builds for the host (check-config). */
+#ifndef HV_CONFIG_H
+#define HV_CONFIG_H
+
+#include "arch.h"
+#include "limits.h"
+#include "types.h"
+
+struct part_config {
+    char node[HV_NAME_MAX];        /* DT node name, e.g. "partition@0" */
+    char label[HV_LABEL_MAX];      /* tag on its console lines */
+    cpuid_t cpus[HV_MAX_VCPUS];    /* vcpu i runs on physical CPU cpus[i] */
+    unsigned nr_cpus;
+    paddr_t mem_base;              /* host physical; placed by the parser unless given */
+    uint64_t mem_size;
+    bool mem_base_given;
+    char image[HV_NAME_MAX];       /* bundle member */
+    const void *image_data;
+    size_t image_size;
+    struct image_info image_info;
+    char bootargs[HV_BOOTARGS_MAX];
+    bool virtio_console;
+    uint32_t window_us;            /* schedule window on a shared CPU, 0 = none */
+};
+
+struct hv_config {
+    struct part_config parts[HV_MAX_PARTITIONS];
+    unsigned nr_parts;
+    int console_input;             /* partition index that gets console input first */
+};
+
+/* What the config is checked against. */
+struct platform {
+    unsigned nr_cpus;
+    const struct mem_range *ram;
+    unsigned nr_ram;
+    const struct mem_range *reserved; /* never given to a partition */
+    unsigned nr_reserved;
+    const void *bundle;               /* for images; NULL skips image checks */
+    size_t bundle_size;
+};
+
+typedef void (*config_report_t)(void *ctx, const char *msg);
+
+/* Size of the guest device-tree area at the top of each partition's RAM. */
+#define GUEST_FDT_SIZE KIB(64)
+/* Partition RAM granule: second-stage tables map it in blocks of this size. */
+#define PART_MEM_ALIGN MIB(2)
+
+/* Parse and validate; every problem is reported (partition, property, reason).
+ * Returns the number of problems: 0 means *out is complete and safe to start. */
+int config_parse(const void *dtb, const struct platform *plat, struct hv_config *out,
+                 config_report_t report, void *ctx);
+
+#endif

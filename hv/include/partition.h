@@ -1,0 +1,19 @@
+/* Partition life cycle: create from config, start, stop, reset; vcpu power. */
+#ifndef HV_PARTITION_H
+#define HV_PARTITION_H
+
+#include "config.h"
+#include "hv.h"
+
+int part_create(struct partition *p, unsigned id, const struct part_config *pc);
+/* Stop every vcpu of the partition for good and say why; the others keep running. */
+void part_stop(struct partition *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reload the image and device tree and start again at vcpu 0 (guest asked for a reset). */
+void part_reset(struct partition *p);
+/* Start vcpu 'target' at entry (guest's CPU_ON); returns 0 or a negative PSCI-style error. */
+int part_vcpu_on(struct partition *p, unsigned target, gpaddr_t entry, uint64_t context);
+bool part_all_stopped(void);
+/* Build the guest device tree for partition p into buf (host-buildable parts of the hv). */
+int guest_fdt_build(const struct partition *p, void *buf, size_t cap);
+
+#endif

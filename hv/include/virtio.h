@@ -1,0 +1,71 @@
+/* Virtio devices the hv emulates for partitions, on the virtio-mmio (version 2) transport. */
+#ifndef HV_VIRTIO_H
+#define HV_VIRTIO_H
+
+#include "lock.h"
+#include "virtq.h"
+
+#define VIRTIO_ID_CONSOLE 3
+#define VIRTIO_ID_BLOCK 2
+
+#define VIRTIO_F_VERSION_1 (1ull << 32)
+#define VIRTIO_RING_F_INDIRECT_DESC (1ull << 28)
+#define VIRTIO_RING_F_EVENT_IDX (1ull << 29)
+
+#define VIRTIO_STATUS_ACKNOWLEDGE 1
+#define VIRTIO_STATUS_DRIVER 2
+#define VIRTIO_STATUS_DRIVER_OK 4
+#define VIRTIO_STATUS_FEATURES_OK 8
+#define VIRTIO_STATUS_NEEDS_RESET 0x40
+#define VIRTIO_STATUS_FAILED 0x80
+
+#define VIRTIO_MAX_QUEUES 2
+
+struct virtio_dev;
+struct partition;
+struct vcpu;
+
+struct virtio_dev_ops {
+    const char *name;
+    uint32_t device_id;
+    uint64_t features;          /* offered beyond VERSION_1 and the ring features */
+    unsigned nr_queues;
+    uint16_t queue_max;
+    void (*notify)(struct virtio_dev *d, unsigned queue);   /* called with d->lock held */
+    void (*reset)(struct virtio_dev *d);                    /* called with d->lock held */
+    uint64_t (*config_read)(struct virtio_dev *d, uint64_t offset, unsigned size);
+};
+
+struct virtio_dev {
+    spinlock_t lock;
+    struct partition *part;
+    const struct virtio_dev_ops *ops;
+    void *priv;
+    unsigned line;              /* the partition's device interrupt line and window index */
+    uint32_t status;
+    uint32_t dev_features_sel, drv_features_sel;
+    uint64_t driver_features;
+    uint32_t queue_sel;
+    uint32_t isr;
+    struct virtq vq[VIRTIO_MAX_QUEUES];
+    uint64_t notifies, interrupts; /* accounting */
+};
+
+/* Create the transport for device window 'line' of partition p and register its MMIO range. */
+int virtio_mmio_attach(struct virtio_dev *d, struct partition *p, unsigned line,
+                       const struct virtio_dev_ops *ops, void *priv);
+/* The device used buffers on queue q: interrupt the driver if it wants one. Lock held. */
+void virtio_dev_used(struct virtio_dev *d, unsigned q);
+/* The driver broke the protocol: stop the device until it is reset. Lock held. */
+void virtio_dev_fail(struct virtio_dev *d, const char *why);
+/* Back to the state after power-on (partition reset). */
+void virtio_dev_reset(struct virtio_dev *d);
+/* Is queue q usable by the device right now? */
+bool virtio_queue_live(const struct virtio_dev *d, unsigned q);
+
+/* virtio-console */
+struct virtio_dev *virtio_console_create(struct partition *p, unsigned line);
+/* Console input for the partition: queued (bounded) and delivered into its receive queue. */
+void virtio_console_input(struct virtio_dev *d, const char *s, unsigned n);
+
+#endif

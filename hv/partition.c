@@ -1,0 +1,159 @@
+/* Partition life cycle. A partition owns its RAM and its vcpus; stopping one never touches
+ * another. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "console.h"
+#include "partition.h"
+#include "virtio.h"
+
+struct partition partitions[HV_MAX_PARTITIONS];
+unsigned nr_partitions;
+
+static gpaddr_t fdt_gpa(const struct partition *p)
+{
+    return p->mem.base + p->mem.size - GUEST_FDT_SIZE;
+}
+
+/* Fresh RAM, the image at its load offset, the device tree at the top. */
+static int part_load(struct partition *p)
+{
+    const struct part_config *pc = p->cfg;
+    void *fdt = guest_ptr(&p->mem, fdt_gpa(p), GUEST_FDT_SIZE);
+
+    memset(p->mem.host, 0, p->mem.size);
+    memcpy(p->mem.host + pc->image_info.load_offset, pc->image_data, pc->image_size);
+    int r = guest_fdt_build(p, fdt, GUEST_FDT_SIZE);
+    if (r < 0) {
+        hv_log("partition '%s': cannot build its device tree (libfdt error %d)", p->label, r);
+        return -1;
+    }
+    arch_dcache_clean(p->mem.host, p->mem.size);
+    return 0;
+}
+
+static void start_boot_vcpu(struct partition *p)
+{
+    for (unsigned i = 0; i < p->nr_vcpus; i++)
+        p->vcpus[i].state = VCPU_OFF;
+    arch_vcpu_reset(&p->vcpus[0], p->mem.base + p->cfg->image_info.load_offset, fdt_gpa(p));
+    p->vcpus[0].state = VCPU_RUNNING;
+}
+
+int part_create(struct partition *p, unsigned id, const struct part_config *pc)
+{
+    p->id = id;
+    p->cfg = pc;
+    snprintf(p->label, sizeof(p->label), "%s", pc->label);
+    p->mem = (struct guest_mem){ (uint8_t *)(uintptr_t)pc->mem_base, arch_guest_ram_base(),
+                                 pc->mem_size };
+    p->nr_vcpus = pc->nr_cpus;
+    for (unsigned i = 0; i < p->nr_vcpus; i++) {
+        p->vcpus[i].part = p;
+        p->vcpus[i].index = i;
+        p->vcpus[i].pcpu = pc->cpus[i];
+    }
+    if (arch_part_init(p) < 0 || arch_stage2_map(p, p->mem.base, pc->mem_base, pc->mem_size) < 0) {
+        hv_log("partition '%s': cannot create its address space", p->label);
+        return -1;
+    }
+    if (pc->virtio_console) {
+        p->console = virtio_console_create(p, p->nr_devs);
+        if (!p->console)
+            return -1;
+        p->devs[p->nr_devs++] = p->console;
+    }
+    if (part_load(p) < 0)
+        return -1;
+    start_boot_vcpu(p);
+    p->state = PART_RUNNING;
+    return 0;
+}
+
+static void kick_others(struct partition *p)
+{
+    cpuid_t self = arch_cpu_id();
+    for (unsigned i = 0; i < p->nr_vcpus; i++)
+        if (p->vcpus[i].pcpu != self)
+            arch_cpu_kick(p->vcpus[i].pcpu);
+}
+
+void part_stop(struct partition *p, const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+
+    spin_lock(&p->lock);
+    if (p->state == PART_STOPPED) {
+        spin_unlock(&p->lock);
+        return;
+    }
+    p->state = PART_STOPPED;
+    for (unsigned i = 0; i < p->nr_vcpus; i++)
+        p->vcpus[i].state = VCPU_OFF;
+    spin_unlock(&p->lock);
+    kick_others(p);
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    if (p->console)
+        console_part_close(p);
+    hv_log("partition '%s' stopped: %s", p->label, why);
+}
+
+void part_reset(struct partition *p)
+{
+    spin_lock(&p->lock);
+    for (unsigned i = 0; i < p->nr_vcpus; i++)
+        p->vcpus[i].state = VCPU_OFF;
+    spin_unlock(&p->lock);
+    kick_others(p);
+    if (p->console)
+        console_part_close(p);
+    hv_log("partition '%s' resets (guest request)", p->label);
+    for (unsigned i = 0; i < p->nr_devs; i++)
+        virtio_dev_reset(p->devs[i]);
+    if (part_load(p) < 0) {
+        part_stop(p, "reset failed");
+        return;
+    }
+    spin_lock(&p->lock);
+    start_boot_vcpu(p);
+    spin_unlock(&p->lock);
+    if (p->vcpus[0].pcpu != arch_cpu_id())
+        arch_cpu_kick(p->vcpus[0].pcpu);
+}
+
+int part_vcpu_on(struct partition *p, unsigned target, gpaddr_t entry, uint64_t context)
+{
+    int r = 0;
+
+    if (target >= p->nr_vcpus)
+        return -2; /* INVALID_PARAMETERS */
+    if (!guest_ptr(&p->mem, entry, 4))
+        return -9; /* INVALID_ADDRESS */
+    spin_lock(&p->lock);
+    struct vcpu *v = &p->vcpus[target];
+    if (p->state != PART_RUNNING)
+        r = -2;
+    else if (v->state != VCPU_OFF)
+        r = -4; /* ALREADY_ON */
+    else {
+        arch_vcpu_reset(v, entry, context);
+        v->state = VCPU_RUNNING;
+    }
+    spin_unlock(&p->lock);
+    if (r == 0 && v->pcpu != arch_cpu_id())
+        arch_cpu_kick(v->pcpu);
+    return r;
+}
+
+bool part_all_stopped(void)
+{
+    for (unsigned i = 0; i < nr_partitions; i++)
+        if (partitions[i].state != PART_STOPPED)
+            return false;
+    return true;
+}

@@ -1,0 +1,218 @@
+/* Config parser and boot bundle: valid configs place memory correctly; every bad input is
+ * rejected with a message naming the partition, the property and the reason. */
+#include <stdint.h>
+
+#include "bundle.h"
+#include "config.h"
+#include "unit.h"
+
+static char msgs[8192];
+static unsigned nmsgs;
+
+static void collect(void *ctx, const char *msg)
+{
+    (void)ctx;
+    size_t n = strlen(msgs);
+    snprintf(msgs + n, sizeof(msgs) - n, "%s\n", msg);
+    nmsgs++;
+}
+
+/* Compile DTS text with dtc (the same tool the build uses). */
+static size_t dtc(const char *dts, void *out, size_t cap)
+{
+    FILE *f = fopen("/tmp/unit-config.dts", "w");
+    fputs(dts, f);
+    fclose(f);
+    FILE *p = popen("dtc -q -I dts -O dtb /tmp/unit-config.dts", "r");
+    size_t n = fread(out, 1, cap, p);
+    if (pclose(p) != 0)
+        return 0;
+    return n;
+}
+
+/* newc cpio writer for test bundles. */
+static size_t cpio_add(uint8_t *buf, size_t off, const char *name, const void *data, size_t size)
+{
+    size_t nlen = strlen(name) + 1;
+    off += sprintf((char *)buf + off,
+                   "070701%08x%08x%08x%08x%08x%08x%08zx%08x%08x%08x%08x%08zx%08x", 1, 0100644, 0,
+                   0, 1, 0, size, 0, 0, 0, 0, nlen, 0);
+    memcpy(buf + off, name, nlen);
+    off += nlen;
+    while (off % 4)
+        buf[off++] = 0;
+    memcpy(buf + off, data, size);
+    off += size;
+    while (off % 4)
+        buf[off++] = 0;
+    return off;
+}
+
+static void arm64_image(uint8_t *img, size_t file_size, uint64_t image_size)
+{
+    memset(img, 0, file_size);
+    uint64_t text_offset = 0x80000, flags = 2;
+    memcpy(img + 8, &text_offset, 8);
+    memcpy(img + 16, &image_size, 8);
+    memcpy(img + 24, &flags, 8);
+    memcpy(img + 0x38, "ARM\x64", 4);
+}
+
+static uint8_t bundle[1 << 16];
+static size_t bundle_size;
+static uint8_t dtb[1 << 16];
+static struct hv_config cfg;
+static const struct mem_range ram[] = { { 0x40000000, 0x40000000 } };      /* 1 GiB */
+static const struct mem_range reserved[] = { { 0x40000000, 0x01000000 } }; /* the hv */
+
+static int parse(const char *dts)
+{
+    struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size };
+    msgs[0] = 0;
+    nmsgs = 0;
+    size_t n = dtc(dts, dtb, sizeof(dtb));
+    if (!n) {
+        printf("FAIL: dtc rejected test input\n");
+        unit_failed++;
+        return -1;
+    }
+    return config_parse(dtb, &plat, &cfg, collect, NULL);
+}
+
+#define PART(label, extra)                                                              \
+    "partition@" label " { label = \"" label "\"; cpus = <0>; memory-size = <0 0x4000000>;" \
+    " image = \"small.bin\"; virtio-console; " extra " };"
+#define CONFIG(body) "/dts-v1/; / { hypervisor { " body " }; };"
+
+static void expect_error(const char *dts, const char *what, const char *needle1, const char *needle2)
+{
+    int r = parse(dts);
+    CHECK(r > 0, "%s: accepted, expected rejection", what);
+    CHECK(strstr(msgs, needle1) != NULL, "%s: message lacks '%s': %s", what, needle1, msgs);
+    if (needle2)
+        CHECK(strstr(msgs, needle2) != NULL, "%s: message lacks '%s': %s", what, needle2, msgs);
+}
+
+static void bundle_tests(void)
+{
+    struct bundle_file f;
+    const char *why = NULL;
+
+    CHECK(bundle_find(bundle, bundle_size, "small.bin", &f, &why) == 1 && f.size == 4096,
+          "small.bin found with its size");
+    CHECK(bundle_find(bundle, bundle_size, "nope.bin", &f, &why) == 0, "absent member");
+    CHECK(bundle_find(bundle, 200, "nope.bin", &f, &why) < 0, "truncated archive is an error");
+    uint8_t bad[256];
+    memcpy(bad, bundle, sizeof(bad));
+    bad[0] = 'X';
+    CHECK(bundle_find(bad, sizeof(bad), "small.bin", &f, &why) < 0 && strstr(why, "magic"),
+          "bad magic reported: %s", why ? why : "(none)");
+}
+
+int main(void)
+{
+    static uint8_t small[4096], big[4096], junk[4096];
+    size_t off = 0;
+
+    arm64_image(small, sizeof(small), 0x10000);
+    arm64_image(big, sizeof(big), 0x8000000); /* claims 128 MiB once running */
+    memset(junk, 0xab, sizeof(junk));
+    off = cpio_add(bundle, off, "small.bin", small, sizeof(small));
+    off = cpio_add(bundle, off, "big.bin", big, sizeof(big));
+    off = cpio_add(bundle, off, "junk.bin", junk, sizeof(junk));
+    off = cpio_add(bundle, off, "TRAILER!!!", "", 0);
+    bundle_size = off;
+    bundle_tests();
+
+    /* A valid two-partition config: placed in RAM, clear of the hv and of each other. */
+    int r = parse(CONFIG("console-input = \"b\";"
+                         "partition@0 { label = \"a\"; cpus = <0>; memory-size = <0 0x4000000>;"
+                         " image = \"small.bin\"; bootargs = \"x=1\"; virtio-console; };"
+                         "partition@1 { label = \"b\"; cpus = <1>; memory-size = <0 0x2000000>;"
+                         " image = \"small.bin\"; };"));
+    CHECK(r == 0, "valid config rejected: %s", msgs);
+    CHECK(cfg.nr_parts == 2, "%u partitions", cfg.nr_parts);
+    CHECK(cfg.console_input == 1, "console-input index %d", cfg.console_input);
+    CHECK(strcmp(cfg.parts[0].bootargs, "x=1") == 0, "bootargs '%s'", cfg.parts[0].bootargs);
+    CHECK(cfg.parts[0].virtio_console && !cfg.parts[1].virtio_console, "virtio-console flags");
+    CHECK(cfg.parts[0].mem_base >= 0x41000000, "partition a at 0x%llx overlaps the hv",
+          (unsigned long long)cfg.parts[0].mem_base);
+    CHECK(cfg.parts[0].mem_base % 0x200000 == 0 && cfg.parts[1].mem_base % 0x200000 == 0,
+          "2 MiB alignment");
+    CHECK(cfg.parts[1].mem_base >= cfg.parts[0].mem_base + cfg.parts[0].mem_size ||
+              cfg.parts[0].mem_base >= cfg.parts[1].mem_base + cfg.parts[1].mem_size,
+          "partitions overlap");
+    CHECK(cfg.parts[0].image_info.load_offset == 0x80000 && cfg.parts[0].image_size == 4096,
+          "image info");
+
+    /* Two partitions on one CPU with schedule windows: accepted. */
+    r = parse(CONFIG(PART("a", "schedule { window-us = <10000>; };")
+                     PART("b", "schedule { window-us = <5000>; };")));
+    CHECK(r == 0, "time-shared CPU rejected: %s", msgs);
+    CHECK(cfg.parts[0].window_us == 10000 && cfg.parts[1].window_us == 5000, "windows");
+
+    expect_error(CONFIG(PART("a", "") PART("b", "")), "CPU given twice",
+                 "partition 'b' (partition@b): property 'cpus'", "CPU 0 is also given to partition 'a'");
+    expect_error(CONFIG(PART("a", "schedule { window-us = <10000>; };") PART("b", "")),
+                 "CPU shared, one without a window", "property 'cpus'", "also given");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <1 1>; memory-size = <0 0x4000000>; image = \"small.bin\"; };"),
+                 "CPU listed twice", "partition 'a'", "CPU 1 is listed twice");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <7>; memory-size = <0 0x4000000>; image = \"small.bin\"; };"),
+                 "nonexistent CPU", "property 'cpus'", "CPU 7 does not exist (the machine has 2)");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <0>; memory-size = <0 0x4000000>; memory-base = <0 0x50000000>; image = \"small.bin\"; };"
+                        "partition@1 { label = \"b\"; cpus = <1>; memory-size = <0 0x4000000>; memory-base = <0 0x52000000>; image = \"small.bin\"; };"),
+                 "overlapping memory", "partition 'b' (partition@1): property 'memory-base'",
+                 "overlaps the memory of partition 'a'");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <0>; memory-size = <0 0x4000000>; memory-base = <0 0x40000000>; image = \"small.bin\"; };"),
+                 "memory over the hv", "property 'memory-base'", "hypervisor");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <0>; memory-size = <0 0x4000000>; memory-base = <0 0x7e000000>; image = \"small.bin\"; };"),
+                 "memory past RAM", "property 'memory-base'", "outside the machine's RAM");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <0>; memory-size = <1 0>; image = \"small.bin\"; };"),
+                 "memory-size larger than RAM", "property 'memory-size'", "do not fit in the free RAM");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <0>; memory-size = <0 0x4001000>; image = \"small.bin\"; };"),
+                 "unaligned memory-size", "property 'memory-size'", "multiple of 2 MiB");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <0>; memory-size = <0 0x4000000>; image = \"missing.bin\"; };"),
+                 "missing image", "property 'image'", "'missing.bin' is not in the boot bundle");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <0>; memory-size = <0 0x4000000>; image = \"big.bin\"; };"),
+                 "oversized image", "property 'image'", "needs 0x8090000 bytes");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <0>; memory-size = <0 0x4000000>; image = \"junk.bin\"; };"),
+                 "not an image", "property 'image'", "no arm64 Image magic");
+    expect_error(CONFIG(PART("a", "colour = \"blue\";")), "unknown property",
+                 "partition 'a' (partition@a): property 'colour'", "unknown property");
+    expect_error(CONFIG(PART("a", "extra { };")), "unknown node", "partition 'a'", "unknown node 'extra'");
+    expect_error(CONFIG(PART("a", "schedule { window-us = <10>; };")), "window too short",
+                 "property 'window-us'", "out of range");
+    expect_error(CONFIG(PART("a", "schedule { slice = <10>; };")), "unknown schedule property",
+                 "property 'slice'", "unknown property in schedule");
+    expect_error(CONFIG("partition@0 { cpus = <0>; memory-size = <0 0x4000000>; image = \"small.bin\"; };"),
+                 "missing label", "partition@0: property 'label'", "missing");
+    expect_error(CONFIG("partition@0 { label = \"bad label\"; cpus = <0>; memory-size = <0 0x4000000>; image = \"small.bin\"; };"),
+                 "bad label", "property 'label'", "letters, digits");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <0>; memory-size = <0 0x4000000>; image = \"small.bin\"; };"
+                        "partition@1 { label = \"a\"; cpus = <1>; memory-size = <0 0x4000000>; image = \"small.bin\"; };"),
+                 "duplicate label", "property 'label'", "already used by partition@0");
+    expect_error(CONFIG("partition@0 { label = \"a\"; memory-size = <0 0x4000000>; image = \"small.bin\"; };"),
+                 "missing cpus", "property 'cpus'", "missing (required)");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <0>; memory-size = <0 0x4000000>; image = \"small.bin\"; virtio-console = <1>; };"), "flag with value",
+                 "property 'virtio-console'", "takes no value");
+    expect_error(CONFIG("console-input = \"zz\";" PART("a", "")), "bad console-input",
+                 "property 'console-input'", "no partition is labelled 'zz'");
+    expect_error(CONFIG(""), "no partitions", "/hypervisor", "nothing to run");
+    expect_error("/dts-v1/; / { };", "no hypervisor node", "/hypervisor", "missing");
+    expect_error(CONFIG("colour = <1>;" PART("a", "")), "unknown top-level property",
+                 "property 'colour'", "unknown property");
+
+    /* A config whose every partition has a problem reports all of them. */
+    r = parse(CONFIG("partition@0 { label = \"a\"; cpus = <9>; memory-size = <0 0x4000000>; image = \"x.bin\"; };"
+                     "partition@1 { label = \"b\"; cpus = <0>; memory-size = <0 3>; image = \"small.bin\"; };"));
+    CHECK(r >= 3 && nmsgs == (unsigned)r, "every problem reported (%d, %u): %s", r, nmsgs, msgs);
+
+    /* Not a device tree at all. */
+    struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size };
+    msgs[0] = 0;
+    CHECK(config_parse(junk, &plat, &cfg, collect, NULL) == 1 &&
+              strstr(msgs, "not a valid flattened device tree"),
+          "garbage rejected: %s", msgs);
+
+    return unit_finish("unit-config");
+}
