@@ -41,7 +41,7 @@ GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 CONFIGS := $(basename $(notdir $(wildcard configs/*.dts) $(wildcard test/e2e/configs/*.dts)))
 BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(CONFIGS))
 
-.PHONY: all deps hv guests bundles run gdb test unit e2e check-config clean distclean
+.PHONY: all deps hv guests bundles run gdb test unit e2e check-config clean distclean print-emulator
 all: hv guests bundles
 
 deps: $(DEPS_STAMP)
@@ -125,6 +125,11 @@ check-config: $(HOSTO)/hvcheck guests
 	$(Q)dtc -q -I dts -O dtb -o $(HOSTO)/check.dtb $(CONFIG)
 	$(Q)scripts/mkbundle.sh $(HOSTO)/check.cpio $(HOSTO)/check.dtb $(GUEST_BINS)
 	$(HOSTO)/hvcheck --cpus $(SMP) --bundle $(HOSTO)/check.cpio $(HOSTO)/check.dtb
+
+# For test/run.sh: the emulator command line with a {bundle} placeholder.
+print-emulator:
+	@echo "QEMU_CMDLINE='$(QEMU) $(QEMU_MACHINE)'"
+	@echo "QEMU_BOOTARGS='$(call QEMU_BOOT,{bundle})'"
 
 unit: $(UNIT_TESTS) $(HOSTO)/hvcheck all
 test: $(UNIT_TESTS) $(HOSTO)/hvcheck all

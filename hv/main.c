@@ -10,6 +10,8 @@
 #include "sched.h"
 
 static struct hv_config config;
+/* libfdt wants 8-byte alignment; cpio members are only 4-byte aligned. */
+static uint8_t config_dtb[KIB(64)] __attribute__((aligned(8)));
 
 static void report(void *ctx, const char *msg)
 {
@@ -70,9 +72,15 @@ void hv_main(struct boot_info *bi)
     if (r == 0)
         refuse("boot bundle has no config.dtb");
 
+    if (f.size > sizeof(config_dtb)) {
+        hv_log("config.dtb is %zu bytes; at most %zu are supported", f.size, sizeof(config_dtb));
+        refuse("configuration too large");
+    }
+    memcpy(config_dtb, f.data, f.size);
+
     struct platform plat = { bi->nr_cpus, bi->ram, bi->nr_ram, bi->reserved, bi->nr_reserved,
                              bi->bundle, bi->bundle_size };
-    if (config_parse(f.data, &plat, &config, report, &problems) != 0) {
+    if (config_parse(config_dtb, &plat, &config, report, &problems) != 0) {
         hv_log("config rejected (%u problems)", problems);
         refuse("configuration invalid");
     }

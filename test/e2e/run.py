@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""End-to-end runner: boots the hv under the emulator for each row of tests.tbl and checks
+what the partitions printed against the test's .expect file.
+
+Expect file lines (blank lines and # comments ignored):
+  want REGEX              a console line matching REGEX must appear
+  never REGEX             no console line may match REGEX
+  count N REGEX           at least N lines match REGEX
+  order REGEX             lines marked 'order' must appear in this order
+  input REGEX => TEXT     when a line matches REGEX, type TEXT and Enter on the console
+  keys REGEX => HEX       when a line matches REGEX, send raw bytes (hex), e.g. 146e = Ctrl-T n
+  stop REGEX              end the run when a line matches (for demos that never power off)
+Without 'stop', the emulator must exit by itself (the hv powers off when every partition
+has stopped); a run that reaches its timeout fails.
+"""
+import argparse
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+
+def parse_expect(path):
+    rules = {"want": [], "never": [], "count": [], "order": [], "input": [], "stop": []}
+    with open(path) as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            kind, _, rest = line.partition(" ")
+            if kind in ("want", "never", "order", "stop"):
+                rules[kind].append(re.compile(rest))
+            elif kind == "count":
+                num, _, rx = rest.partition(" ")
+                rules["count"].append((int(num), re.compile(rx)))
+            elif kind in ("input", "keys"):
+                rx, sep, text = rest.partition(" => ")
+                if not sep:
+                    raise SystemExit(f"{path}:{n}: '{kind}' needs 'REGEX => TEXT'")
+                data = bytes.fromhex(text) if kind == "keys" else text.encode() + b"\r"
+                rules["input"].append([re.compile(rx), data, False])
+            else:
+                raise SystemExit(f"{path}:{n}: unknown rule '{kind}'")
+    return rules
+
+
+def run_one(name, cmd, rules, timeout, log_path):
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    lines, buf, stopped, timed_out = [], b"", False, False
+    os.set_blocking(proc.stdout.fileno(), False)
+
+    def take(line):
+        lines.append(line)
+        for rule in rules["input"]:
+            if not rule[2] and rule[0].search(line):
+                rule[2] = True
+                time.sleep(0.2)  # let the guest block in read()
+                proc.stdin.write(rule[1])
+                proc.stdin.flush()
+        return any(rx.search(line) for rx in rules["stop"])
+
+    while True:
+        left = timeout - (time.monotonic() - start)
+        if left <= 0:
+            timed_out = True
+            break
+        ready, _, _ = select.select([proc.stdout], [], [], min(left, 0.5))
+        if ready:
+            chunk = proc.stdout.read()
+            if chunk:
+                buf += chunk
+                *done, buf = buf.split(b"\n")
+                for raw in done:
+                    if take(raw.decode("utf-8", "replace").rstrip("\r")):
+                        stopped = True
+                if stopped:
+                    break
+                continue
+            if chunk == b"":  # EOF: the emulator exited
+                break
+        elif proc.poll() is not None:
+            break
+    if buf:
+        take(buf.decode("utf-8", "replace").rstrip("\r"))
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    elapsed = time.monotonic() - start
+    with open(log_path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+    problems = []
+    if timed_out:
+        problems.append(f"timed out after {timeout}s (hang or missing line)")
+    elif not stopped and rules["stop"]:
+        problems.append("emulator exited before the stop line")
+    elif not stopped and proc.returncode != 0:
+        problems.append(f"emulator exit status {proc.returncode}")
+    for rx in rules["want"]:
+        if not any(rx.search(l) for l in lines):
+            problems.append(f"missing line /{rx.pattern}/")
+    for rx in rules["never"]:
+        bad = [l for l in lines if rx.search(l)]
+        if bad:
+            problems.append(f"forbidden line /{rx.pattern}/: {bad[0]!r}")
+    for num, rx in rules["count"]:
+        got = sum(1 for l in lines if rx.search(l))
+        if got < num:
+            problems.append(f"/{rx.pattern}/ seen {got} times, want at least {num}")
+    pos = 0
+    for rx in rules["order"]:
+        idx = next((i for i in range(pos, len(lines)) if rx.search(lines[i])), None)
+        if idx is None:
+            problems.append(f"/{rx.pattern}/ not found in order after line {pos}")
+            break
+        pos = idx + 1
+    for rule in rules["input"]:
+        if not rule[2]:
+            problems.append(f"input prompt /{rule[0].pattern}/ never appeared")
+    return problems, elapsed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--table", required=True)
+    ap.add_argument("--qemu", required=True, help="emulator command and machine options")
+    ap.add_argument("--boot", required=True, help="boot options; {bundle} is replaced")
+    ap.add_argument("--bundles", required=True)
+    ap.add_argument("--logs", required=True)
+    ap.add_argument("--only", default="")
+    args = ap.parse_args()
+
+    os.makedirs(args.logs, exist_ok=True)
+    edir = os.path.dirname(args.table)
+    passed = failed = 0
+    with open(args.table) as f:
+        rows = [l.split() for l in f if l.strip() and not l.startswith("#")]
+    for name, config, smp, timeout in rows:
+        if args.only and not re.search(args.only, name):
+            continue
+        rules = parse_expect(os.path.join(edir, "expect", name + ".expect"))
+        bundle = os.path.join(args.bundles, config + ".cpio")
+        cmd = (args.qemu.split() + ["-smp", smp, "-display", "none", "-monitor", "none",
+               "-serial", "stdio"] + args.boot.replace("{bundle}", bundle).split())
+        log = os.path.join(args.logs, name + ".log")
+        problems, elapsed = run_one(name, cmd, rules, int(timeout), log)
+        if problems:
+            failed += 1
+            print(f"FAIL: e2e {name} ({elapsed:.1f}s, log {log})")
+            for p in problems:
+                print(f"      {p}")
+        else:
+            passed += 1
+            print(f"PASS: e2e {name} ({elapsed:.1f}s)")
+        sys.stdout.flush()
+    print(f"e2e: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
