@@ -65,7 +65,9 @@ void sched_run(cpuid_t cpu)
 
     for (;;) {
         if (part_all_stopped()) {
-            if (cpu == 0) {
+            /* Whichever CPU sees it first turns the machine off; the others may be asleep. */
+            static bool once;
+            if (!__atomic_exchange_n(&once, true, __ATOMIC_ACQ_REL)) {
                 hv_log("all partitions have stopped; powering off");
                 arch_system_off();
             }
@@ -86,6 +88,8 @@ void sched_run(cpuid_t cpu)
                 arch_timer_set(deadline = end);
         }
         struct vcpu *v = &partitions[pl->w[w].part].vcpus[pl->w[w].vcpu];
+        if (v->state == VCPU_WAITING)
+            arch_vcpu_load(v); /* so that its own timer can wake it in its window */
         if (!runnable(v)) {
             idle();
             continue;

@@ -15,7 +15,7 @@ aarch64) debarch=arm64; triple=aarch64-linux-gnu; host=aarch64-none-elf; extra="
          pkgs="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm" ;;
 *) echo "setup-deps: unsupported ARCH '$arch'" >&2; exit 2 ;;
 esac
-pkgs="$pkgs device-tree-compiler libfdt-dev newlib-source cpio gcc make"
+pkgs="$pkgs device-tree-compiler libfdt-dev newlib-source cpio gcc make python3 libasan8 libubsan1"
 
 missing=""
 for p in $pkgs; do
@@ -39,6 +39,7 @@ if [ ! -f "$fdt/lib/libfdt.a" ]; then
         apt-get update -q >/dev/null
     fi
     tmp=$(mktemp -d)
+    chmod 755 "$tmp" # apt's download user must be able to write there
     (cd "$tmp" && apt-get download -q "libfdt-dev:$debarch" >/dev/null) || {
         apt-get update -q >/dev/null; (cd "$tmp" && apt-get download -q "libfdt-dev:$debarch" >/dev/null); }
     dpkg -x "$tmp"/libfdt-dev_*.deb "$tmp/x"

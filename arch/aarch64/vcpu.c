@@ -17,7 +17,7 @@ unsigned long __guest_enter(struct guest_regs *r);
     X(par, par_el1); X(cpacr, cpacr_el1); X(cntkctl, cntkctl_el1); X(csselr, csselr_el1); \
     X(mdscr, mdscr_el1); X(cntv_cval, cntv_cval_el0); X(cntv_ctl, cntv_ctl_el0)
 
-void arch_vcpu_put(struct vcpu *v)
+static void vcpu_put(struct vcpu *v)
 {
     struct el1_sysregs *s = &v->arch.sys;
     EL1_REGS(SAVE);
@@ -26,13 +26,15 @@ void arch_vcpu_put(struct vcpu *v)
     write_sysreg(cntv_ctl_el0, 0);
 }
 
-void vcpu_load(struct vcpu *v)
+void arch_vcpu_load(struct vcpu *v)
 {
     struct cpu_local *cl = this_cpu();
     struct el1_sysregs *s = &v->arch.sys;
 
+    if (cl->loaded == v && !v->arch.reload)
+        return;
     if (cl->loaded && cl->loaded != v)
-        arch_vcpu_put(cl->loaded);
+        vcpu_put(cl->loaded);
     EL1_REGS(LOAD);
     write_sysreg(ICH_VMCR_EL2, s->ich_vmcr);
     write_sysreg(ICH_AP0R0_EL2, s->ich_ap0r0);
@@ -165,10 +167,7 @@ static void decode_sync(struct vcpu *v, struct vm_exit *e)
 
 void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
-    struct cpu_local *cl = this_cpu();
-
-    if (cl->loaded != v || v->arch.reload)
-        vcpu_load(v);
+    arch_vcpu_load(v);
     vgic_flush(v);
     vgic_restore(v);
     unsigned long kind = __guest_enter(&v->arch.regs);

@@ -113,8 +113,9 @@ void arch_stage2_flush(struct partition *p);
 void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg);
 /* Run the vcpu on this CPU until the next exit that needs hv/, decoded into *exit. */
 void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit);
-/* Save the vcpu's state off this CPU (another vcpu is about to run here). */
-void arch_vcpu_put(struct vcpu *v);
+/* Make v the vcpu whose state (and so whose timer) is live on this CPU, saving the one
+ * that was; a waiting vcpu must be loaded for its own timer to wake it. */
+void arch_vcpu_load(struct vcpu *v);
 /* General registers, for emulation (MMIO data, hypercall results). */
 uint64_t arch_vcpu_reg(struct vcpu *v, unsigned reg);
 void arch_vcpu_set_reg(struct vcpu *v, unsigned reg, uint64_t val);

@@ -54,8 +54,6 @@ int64_t psci_host_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 bool psci_guest_call(struct vcpu *v, struct vm_exit *e);
 /* stage2.c */
 uint64_t stage2_vttbr(const struct partition *p);
-/* vcpu.c */
-void vcpu_load(struct vcpu *v);
 /* cpu.c */
 void cpu_init_el2(void);
 
