@@ -1,0 +1,66 @@
+/* aarch64 primitives used by the arch-neutral runtime. */
+#ifndef ARCH_H
+#define ARCH_H
+#include <stdint.h>
+
+#define sysreg_read(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_)); v_; })
+#define sysreg_write(r, v) __asm__ volatile("msr " #r ", %0" :: "r"((uint64_t)(v)) : "memory")
+#define isb() __asm__ volatile("isb" ::: "memory")
+
+/* Barriers between shared-ring updates and the device (full system scope:
+ * the device may be QEMU, or a hypervisor running on another core). */
+#define mb()  __asm__ volatile("dsb sy" ::: "memory")
+#define wmb() __asm__ volatile("dsb st" ::: "memory")
+#define rmb() __asm__ volatile("dsb ld" ::: "memory")
+
+/* MMIO: exactly one plain ldr/str, no pair or writeback forms, so a trapping
+ * hypervisor can emulate it from the abort syndrome alone. */
+static inline uint32_t mmio_read32(uintptr_t a)
+{
+	uint32_t v;
+	__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return v;
+}
+static inline void mmio_write32(uintptr_t a, uint32_t v)
+{
+	__asm__ volatile("str %w0, [%1]" :: "rZ"(v), "r"(a) : "memory");
+}
+static inline uint64_t mmio_read64(uintptr_t a)
+{
+	uint64_t v;
+	__asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return v;
+}
+static inline void mmio_write64(uintptr_t a, uint64_t v)
+{
+	__asm__ volatile("str %x0, [%1]" :: "rZ"(v), "r"(a) : "memory");
+}
+
+/* IRQ masking: single CPU, so masking IRQs is the only lock we need. */
+#define IRQ_FLAG_MASKED (1u << 7)
+static inline unsigned long irq_save(void)
+{
+	unsigned long f = sysreg_read(daif);
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	return f;
+}
+static inline void irq_restore(unsigned long f) { sysreg_write(daif, f); isb(); }
+static inline void irq_enable(void) { __asm__ volatile("msr daifclr, #2; isb" ::: "memory"); }
+
+extern int rt_polling;
+
+/* Called in a wait loop with IRQs masked (flags = what irq_save returned).
+ * wfi wakes on a pending IRQ even while masked, so there is no lost wake-up;
+ * the IRQ is then taken in the brief unmasked window. If the caller already
+ * had IRQs masked (handler or fault context) or there is no interrupt
+ * controller, just poll. */
+static inline void rt_idle(unsigned long flags)
+{
+	if (rt_polling || (flags & IRQ_FLAG_MASKED)) {
+		__asm__ volatile("yield" ::: "memory");
+		return;
+	}
+	__asm__ volatile("wfi; msr daifclr, #2; isb; msr daifset, #2" ::: "memory");
+}
+
+#endif

@@ -1,0 +1,49 @@
+/* Fatal exceptions: report the syndrome on the console and power off. */
+#include "internal.h"
+
+static char *put(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
+}
+
+static char *put_hex(char *p, uint64_t v)
+{
+	int i;
+
+	p = put(p, "0x");
+	for (i = 60; i >= 0; i -= 4)
+		*p++ = "0123456789abcdef"[v >> i & 15];
+	return p;
+}
+
+static void __attribute__((noreturn)) report(const char *what)
+{
+	char line[160], *p = line;
+
+	rt_polling = 1;		/* no interrupts from here on */
+	p = put(p, "guest: ");
+	p = put(p, what);
+	p = put_hex(put(p, ", ESR_EL1="), sysreg_read(esr_el1));
+	p = put_hex(put(p, " ELR_EL1="), sysreg_read(elr_el1));
+	p = put_hex(put(p, " FAR_EL1="), sysreg_read(far_el1));
+	put(p, "\n");
+	p[1] = 0;
+	rt_raw_puts(line);
+	psci_system_off();
+}
+
+void rt_sync_exception(void *frame)
+{
+	(void)frame;
+	report("synchronous exception at EL1");
+}
+
+void rt_bad_vector(unsigned long n)
+{
+	static const char *names[] = { "unexpected sync exception", "unexpected IRQ",
+				       "unexpected FIQ", "unexpected SError" };
+
+	report(names[n & 3]);
+}

@@ -1,0 +1,28 @@
+/* Runtime-internal interfaces between lib/ and lib/<arch>/. */
+#ifndef INTERNAL_H
+#define INTERNAL_H
+#include "rt.h"
+
+typedef void (*irq_fn)(void *arg);
+
+/* DTB helpers (dt.c) */
+int dt_reg(const void *fdt, int node, int idx, uint64_t *addr, uint64_t *size);
+int dt_irq(const void *fdt, int node, int idx, unsigned *intid, int *edge);
+
+/* arch */
+int gic_init(uint64_t dist, uint64_t redist, uint64_t redist_size);
+int gic_enable_irq(unsigned intid, int edge, irq_fn fn, void *arg);
+void psci_init(int use_smc);
+void __attribute__((noreturn)) psci_system_off(void);
+void mmu_map_ram(uint64_t base, uint64_t size);
+extern unsigned rt_timer_intid;
+
+/* virtio console (virtio_console.c); base = virtio-mmio window */
+int vcon_probe(uintptr_t base, unsigned intid, int edge);
+long vcon_write(const char *buf, size_t n);
+long vcon_read(char *buf, size_t n);
+void vcon_flush(void);
+void rt_raw_puts(const char *s);	/* straight to the console, no stdio */
+void rt_warn(const char *fmt, ...);	/* queued until the console exists */
+
+#endif

@@ -1,0 +1,119 @@
+/* Runtime start-up: discover the platform from the DTB, bring up the
+ * interrupt controller and the console, then run main() and power off. */
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "virtio.h"
+
+const char *rt_bootargs = "";
+uint64_t rt_mem_base, rt_mem_size;
+unsigned rt_timer_intid = 27;	/* virtual timer PPI, unless the DTB says otherwise */
+int rt_polling;
+static char warnings[512];
+
+int main(void);
+
+void rt_warn(const char *fmt, ...)
+{
+	size_t l = strlen(warnings);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(warnings + l, sizeof warnings - l, fmt, ap);
+	va_end(ap);
+}
+
+static void find_psci(const void *fdt)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-1.0");
+	const char *m;
+
+	if (node < 0)
+		node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-0.2");
+	m = node < 0 ? NULL : fdt_getprop(fdt, node, "method", NULL);
+	psci_init(m && !strcmp(m, "smc"));
+}
+
+static void find_gic_timer(const void *fdt)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3"), edge;
+	uint64_t d, ds, r, rs;
+
+	if (node < 0 || dt_reg(fdt, node, 0, &d, &ds) || dt_reg(fdt, node, 1, &r, &rs) ||
+	    gic_init(d, r, rs)) {
+		rt_warn("guest: no usable GICv3, polling without interrupts\n");
+		rt_polling = 1;
+	}
+	node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
+	if (node >= 0)
+		dt_irq(fdt, node, 2, &rt_timer_intid, &edge);	/* 3rd entry = virtual */
+}
+
+/* Every virtio-mmio slot: empty (ID 0) ones are skipped silently, legacy
+ * ones are reported, the first console is attached. */
+static void find_virtio(const void *fdt)
+{
+	int node = -1, edge;
+	uint64_t base, size;
+	unsigned intid;
+
+	while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0) {
+		if (dt_reg(fdt, node, 0, &base, &size) || dt_irq(fdt, node, 0, &intid, &edge))
+			continue;
+		if (mmio_read32(base + VIRTIO_MMIO_MAGIC) != VIRTIO_MAGIC) {
+			rt_warn("virtio-mmio@0x%lx: bad magic, skipped\n", (unsigned long)base);
+			continue;
+		}
+		if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 0)
+			continue;
+		if (mmio_read32(base + VIRTIO_MMIO_VERSION) != 2) {
+			rt_warn("virtio-mmio@0x%lx: version %u device not supported (need 2), skipped\n",
+				(unsigned long)base, (unsigned)mmio_read32(base + VIRTIO_MMIO_VERSION));
+			continue;
+		}
+		if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 3)
+			vcon_probe(base, intid, edge);
+	}
+}
+
+void __attribute__((noreturn)) rt_start(const void *fdt)
+{
+	int node, len;
+	const char *s;
+
+	if (fdt_check_header(fdt)) {
+		psci_init(0);	/* no DTB: nothing to talk to, try the HVC conduit */
+		psci_system_off();
+	}
+	find_psci(fdt);
+	node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7);
+	if (node >= 0 && !dt_reg(fdt, node, 0, &rt_mem_base, &rt_mem_size))
+		mmu_map_ram(rt_mem_base, rt_mem_size);
+	node = fdt_path_offset(fdt, "/chosen");
+	s = node < 0 ? NULL : fdt_getprop(fdt, node, "bootargs", &len);
+	if (s && len > 0 && !s[len - 1])
+		rt_bootargs = s;
+	find_gic_timer(fdt);
+	find_virtio(fdt);
+	setvbuf(stdout, NULL, _IOLBF, 256);
+	if (warnings[0])
+		rt_raw_puts(warnings);
+	irq_enable();
+	exit(main());
+}
+
+void rt_poweroff(void)
+{
+	fflush(stdout);
+	vcon_flush();
+	psci_system_off();
+}
+
+void console_flush(void)
+{
+	fflush(stdout);
+	vcon_flush();
+}

@@ -1,0 +1,59 @@
+/* virtio-mmio (version 2) transport and split virtqueues. */
+#ifndef VIRTIO_H
+#define VIRTIO_H
+#include <stdint.h>
+
+#define VIRTIO_MMIO_MAGIC	0x000
+#define VIRTIO_MMIO_VERSION	0x004
+#define VIRTIO_MMIO_DEVICE_ID	0x008
+#define VIRTIO_MMIO_DEV_FEAT	0x010
+#define VIRTIO_MMIO_DEV_FEAT_SEL 0x014
+#define VIRTIO_MMIO_DRV_FEAT	0x020
+#define VIRTIO_MMIO_DRV_FEAT_SEL 0x024
+#define VIRTIO_MMIO_QUEUE_SEL	0x030
+#define VIRTIO_MMIO_QUEUE_NUM_MAX 0x034
+#define VIRTIO_MMIO_QUEUE_NUM	0x038
+#define VIRTIO_MMIO_QUEUE_READY	0x044
+#define VIRTIO_MMIO_QUEUE_NOTIFY 0x050
+#define VIRTIO_MMIO_INT_STATUS	0x060
+#define VIRTIO_MMIO_INT_ACK	0x064
+#define VIRTIO_MMIO_STATUS	0x070
+#define VIRTIO_MMIO_QUEUE_DESC	0x080	/* low, high at +4 */
+#define VIRTIO_MMIO_QUEUE_DRIVER 0x090
+#define VIRTIO_MMIO_QUEUE_DEVICE 0x0a0
+#define VIRTIO_MMIO_CONFIG	0x100
+
+#define VIRTIO_MAGIC		0x74726976	/* "virt" */
+#define VIRTIO_ST_ACK		1
+#define VIRTIO_ST_DRIVER	2
+#define VIRTIO_ST_DRIVER_OK	4
+#define VIRTIO_ST_FEATURES_OK	8
+#define VIRTIO_ST_FAILED	128
+#define VIRTIO_F_EVENT_IDX	29
+#define VIRTIO_F_VERSION_1	32
+
+#define VQ_MAX	64
+#define VRING_DESC_F_WRITE	2
+
+struct vring_desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
+struct vring_used_elem { uint32_t id, len; };
+
+struct vq {
+	uintptr_t base;
+	unsigned index, size, event_idx;
+	uint16_t free_head, num_free, avail_idx, kicked_idx, last_used;
+	volatile struct vring_desc *desc;
+	volatile uint16_t *avail;	/* flags, idx, ring[size], used_event */
+	volatile uint16_t *used;	/* flags, idx, then elems; avail_event after them */
+	void *cookie[VQ_MAX];
+};
+
+int virtio_mmio_negotiate(uintptr_t base, uint64_t *features);
+int vq_setup(struct vq *vq, uintptr_t base, unsigned index, void *page, int event_idx);
+void virtio_mmio_driver_ok(uintptr_t base);
+int vq_add(struct vq *vq, void *buf, uint32_t len, int device_writes, void *cookie);
+void vq_kick(struct vq *vq);
+int vq_has_used(struct vq *vq);
+void *vq_pop(struct vq *vq, uint32_t *len);
+
+#endif

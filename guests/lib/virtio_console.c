@@ -1,0 +1,156 @@
+/* virtio-console (device ID 3), single port: queue 0 receiveq, queue 1 transmitq.
+ * Interrupt driven; all state is touched with IRQs masked (single CPU). */
+#include <string.h>
+#include "virtio.h"
+#include "internal.h"
+
+#define NRX	8		/* small receive buffers kept posted */
+#define RXSZ	64
+#define NTX	4		/* transmit buffers in flight */
+#define TXSZ	2048
+#define RXRING	1024		/* received characters not yet read() */
+
+static struct vq rxq, txq;
+static uintptr_t con_base;
+static uint8_t vq_pages[2][4096] __attribute__((aligned(4096)));
+static char rxbuf[NRX][RXSZ] __attribute__((aligned(64)));
+static char txbuf[NTX][TXSZ] __attribute__((aligned(64)));
+static unsigned tx_free = (1u << NTX) - 1;	/* bitmap of idle txbuf */
+static char rxring[RXRING];
+static unsigned rx_head, rx_tail, rx_last_cr;
+
+/* Collect used buffers of both queues: free TX buffers, move RX data into
+ * rxring ('\r' and "\r\n" become '\n') and re-post the RX buffers. */
+static void vcon_poll(void)
+{
+	uint32_t len, i;
+	char *b;
+
+	while (vq_has_used(&txq)) {
+		b = vq_pop(&txq, 0);
+		tx_free |= 1u << (b - txbuf[0]) / TXSZ;
+	}
+	while (vq_has_used(&rxq)) {
+		b = vq_pop(&rxq, &len);
+		for (i = 0; i < len && i < RXSZ; i++) {
+			char c = b[i];
+			if (c == '\n' && rx_last_cr) {
+				rx_last_cr = 0;
+				continue;
+			}
+			rx_last_cr = c == '\r';
+			if (rx_last_cr)
+				c = '\n';
+			if (rx_head - rx_tail < RXRING)
+				rxring[rx_head++ % RXRING] = c;
+		}
+		vq_add(&rxq, b, RXSZ, 1, b);
+	}
+	vq_kick(&rxq);
+}
+
+static void vcon_irq(void *arg)
+{
+	uint32_t st = mmio_read32(con_base + VIRTIO_MMIO_INT_STATUS);
+
+	(void)arg;
+	mmio_write32(con_base + VIRTIO_MMIO_INT_ACK, st);
+	vcon_poll();
+}
+
+int vcon_probe(uintptr_t base, unsigned intid, int edge)
+{
+	uint64_t feat = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_EVENT_IDX);
+	int i, ev;
+
+	if (con_base)
+		return -1;	/* one console is enough */
+	if (virtio_mmio_negotiate(base, &feat)) {
+		rt_warn("virtio-mmio@0x%lx: console feature negotiation failed\n", (unsigned long)base);
+		return -1;
+	}
+	ev = !!(feat & (1ull << VIRTIO_F_EVENT_IDX));
+	if (vq_setup(&rxq, base, 0, vq_pages[0], ev) || vq_setup(&txq, base, 1, vq_pages[1], ev)) {
+		rt_warn("virtio-mmio@0x%lx: console queue setup failed\n", (unsigned long)base);
+		mmio_write32(base + VIRTIO_MMIO_STATUS, VIRTIO_ST_FAILED);
+		return -1;
+	}
+	con_base = base;
+	if (gic_enable_irq(intid, edge, vcon_irq, 0))
+		rt_polling = 1;	/* no interrupt controller: busy-poll the rings */
+	virtio_mmio_driver_ok(base);
+	for (i = 0; i < NRX && i < (int)rxq.size; i++)
+		vq_add(&rxq, rxbuf[i], RXSZ, 1, rxbuf[i]);
+	vq_kick(&rxq);
+	return 0;
+}
+
+/* Copy into idle TX buffers (up to TXSZ per buffer), one notify per call
+ * unless we must wait for the device to hand buffers back. */
+long vcon_write(const char *buf, size_t n)
+{
+	unsigned long f;
+	size_t done = 0;
+
+	if (!con_base)
+		return n;	/* nowhere to print: pretend it went out */
+	f = irq_save();
+	while (done < n) {
+		size_t c = n - done < TXSZ ? n - done : TXSZ;
+		int i;
+
+		while (!tx_free || !txq.num_free) {
+			vq_kick(&txq);
+			vcon_poll();
+			if (!tx_free || !txq.num_free)
+				rt_idle(f);
+		}
+		i = __builtin_ctz(tx_free);
+		tx_free &= ~(1u << i);
+		memcpy(txbuf[i], buf + done, c);
+		vq_add(&txq, txbuf[i], c, 0, txbuf[i]);
+		done += c;
+	}
+	vq_kick(&txq);
+	irq_restore(f);
+	return n;
+}
+
+/* Block until input is there; return at most one line. */
+long vcon_read(char *buf, size_t n)
+{
+	unsigned long f;
+	size_t i = 0;
+
+	if (!con_base)
+		return 0;
+	f = irq_save();
+	for (vcon_poll(); rx_head == rx_tail; vcon_poll())
+		rt_idle(f);
+	while (i < n && rx_tail != rx_head) {
+		buf[i] = rxring[rx_tail++ % RXRING];
+		if (buf[i++] == '\n')
+			break;
+	}
+	irq_restore(f);
+	return i;
+}
+
+void vcon_flush(void)
+{
+	unsigned long f;
+
+	if (!con_base)
+		return;
+	f = irq_save();
+	vq_kick(&txq);
+	for (vcon_poll(); tx_free != (1u << NTX) - 1; vcon_poll())
+		rt_idle(f);
+	irq_restore(f);
+}
+
+void rt_raw_puts(const char *s)
+{
+	vcon_write(s, strlen(s));
+	vcon_flush();
+}
