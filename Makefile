@@ -140,4 +140,7 @@ clean:
 distclean:
 	rm -rf build
 
+# Keep generated .dtb files: make would delete them as intermediates after the run.
+.SECONDARY:
+
 -include $(HV_OBJS:.o=.d)

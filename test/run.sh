@@ -16,6 +16,25 @@ for t in "$host"/unit-*; do
     fi
 done
 
+# The host config checker: accepts the demo, rejects a bad config naming the problem.
+check_tool() {
+    local name=$1 dts=$2 want_rc=$3 want_text=$4 log="$host/hvcheck-$1.log"
+    dtc -q -I dts -O dtb -o "$host/$name.dtb" "$dts" &&
+        scripts/mkbundle.sh "$host/$name.cpio" "$host/$name.dtb" "$out"/guests/*.bin
+    "$host/hvcheck" --cpus 2 --bundle "$host/$name.cpio" "$host/$name.dtb" > "$log" 2>&1
+    local rc=$?
+    if [ "$rc" -eq "$want_rc" ] && grep -qF -- "$want_text" "$log"; then
+        passed=$((passed + 1)); echo "PASS: hvcheck $name"
+    else
+        failed=$((failed + 1)); echo "FAIL: hvcheck $name: exit $rc (want $want_rc), output:"
+        sed 's/^/      /' "$log"
+    fi
+}
+check_tool demo configs/demo.dts 0 "OK (2 partitions)"
+check_tool cpu-twice test/e2e/configs/bad-cpu-twice.dts 1 \
+    "config: partition 'b' (partition@1): property 'cpus': CPU 0 is also given to partition 'a'"
+check_tool no-image test/e2e/configs/bad-no-image.dts 1 "'nosuch.bin' is not in the boot bundle"
+
 eval "$(make -s --no-print-directory ARCH="$arch" print-emulator)"
 python3 test/e2e/run.py --table test/e2e/tests.tbl --qemu "$QEMU_CMDLINE" --boot "$QEMU_BOOTARGS" \
     --bundles "$out/bundles" --logs "$out/test-logs" ${ONLY:+--only "$ONLY"} | tee "$out/e2e.out"
