@@ -62,7 +62,7 @@ $(O)/obj/%.S.o: %.S | $(DEPS_STAMP)
 
 $(O)/hv.elf: $(HV_OBJS) $(HV_LDS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -nostdlib -static -no-pie -Wl,--build-id=none -T $(HV_LDS) -o $@ $(HV_OBJS) \
+	$(Q)$(CC) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T $(HV_LDS) -o $@ $(HV_OBJS) \
 		$(LIBFDT)/lib/libfdt.a $(NEWLIB)/lib/libc.a -lgcc
 
 $(O)/hv.bin: $(O)/hv.elf

@@ -85,7 +85,9 @@ static void flush_line(struct partition *p, struct console_line *l)
 static void append(struct partition *p, struct console_line *l, const char *s, unsigned n)
 {
     if (l->len + n > CONSOLE_LINE_MAX) {
-        l->split++;
+        if (!l->continued)
+            l->split++;
+        l->continued = true;
         flush_line(p, l); /* a long line continues on the next tagged line */
     }
     memcpy(l->buf + l->len, s, n);
@@ -100,8 +102,10 @@ void console_part_write(struct partition *p, const uint8_t *data, size_t len)
     l->bytes += len;
     for (size_t i = 0; i < len; i++) {
         uint8_t c = data[i];
-        if (c == '\n')
+        if (c == '\n') {
             flush_line(p, l);
+            l->continued = false;
+        }
         else if (c == '\r')
             continue;
         else if ((c >= 0x20 && c < 0x7f) || c == '\t')

@@ -3,15 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fdt_build.h"
 #include "partition.h"
 #include "virtio.h"
-
-#define CHECK(x)            \
-    do {                    \
-        int __r = (x);      \
-        if (__r < 0)        \
-            return __r;     \
-    } while (0)
 
 static int reg_prop(void *fdt, int node, uint64_t base, uint64_t size)
 {
@@ -25,24 +19,24 @@ int guest_fdt_build(const struct partition *p, void *buf, size_t cap)
     char name[48];
     int root, node, chosen, gic;
 
-    CHECK(fdt_create_empty_tree(buf, cap));
+    FDT_TRY(fdt_create_empty_tree(buf, cap));
     root = 0;
-    CHECK(fdt_setprop_string(buf, root, "compatible", "linux,dummy-virt"));
-    CHECK(fdt_setprop_string(buf, root, "model", "hv partition"));
-    CHECK(fdt_setprop_u32(buf, root, "#address-cells", 2));
-    CHECK(fdt_setprop_u32(buf, root, "#size-cells", 2));
+    FDT_TRY(fdt_setprop_string(buf, root, "compatible", "linux,dummy-virt"));
+    FDT_TRY(fdt_setprop_string(buf, root, "model", "hv partition"));
+    FDT_TRY(fdt_setprop_u32(buf, root, "#address-cells", 2));
+    FDT_TRY(fdt_setprop_u32(buf, root, "#size-cells", 2));
 
     gic = arch_guest_fdt(buf, p);
-    CHECK(gic);
-    CHECK(fdt_setprop_u32(buf, root, "interrupt-parent", gic));
+    FDT_TRY(gic);
+    FDT_TRY(fdt_setprop_u32(buf, root, "interrupt-parent", gic));
 
     snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)p->mem.base);
-    CHECK(node = fdt_add_subnode(buf, root, name));
-    CHECK(fdt_setprop_string(buf, node, "device_type", "memory"));
-    CHECK(reg_prop(buf, node, p->mem.base, p->mem.size));
+    FDT_TRY(node = fdt_add_subnode(buf, root, name));
+    FDT_TRY(fdt_setprop_string(buf, node, "device_type", "memory"));
+    FDT_TRY(reg_prop(buf, node, p->mem.base, p->mem.size));
 
-    CHECK(chosen = fdt_add_subnode(buf, root, "chosen"));
-    CHECK(fdt_setprop_string(buf, chosen, "bootargs", p->cfg->bootargs));
+    FDT_TRY(chosen = fdt_add_subnode(buf, root, "chosen"));
+    FDT_TRY(fdt_setprop_string(buf, chosen, "bootargs", p->cfg->bootargs));
 
     /* Device windows in line order: line n is window n and interrupt n. */
     for (unsigned n = 0; n < p->nr_devs; n++) {
@@ -53,15 +47,15 @@ int guest_fdt_build(const struct partition *p, void *buf, size_t cap)
         for (unsigned k = 0; k < nc; k++)
             irq[k] = cpu_to_fdt32(cells[k]);
         snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)base);
-        CHECK(node = fdt_add_subnode(buf, root, name));
-        CHECK(fdt_setprop_string(buf, node, "compatible", "virtio,mmio"));
-        CHECK(reg_prop(buf, node, base, ARCH_GUEST_DEV_SIZE));
-        CHECK(fdt_setprop(buf, node, "interrupts", irq, nc * 4));
-        CHECK(fdt_setprop(buf, node, "dma-coherent", NULL, 0));
+        FDT_TRY(node = fdt_add_subnode(buf, root, name));
+        FDT_TRY(fdt_setprop_string(buf, node, "compatible", "virtio,mmio"));
+        FDT_TRY(reg_prop(buf, node, base, ARCH_GUEST_DEV_SIZE));
+        FDT_TRY(fdt_setprop(buf, node, "interrupts", irq, nc * 4));
+        FDT_TRY(fdt_setprop(buf, node, "dma-coherent", NULL, 0));
         if (p->devs[n] != p->console)
             continue;
         snprintf(name, sizeof(name), "/virtio_mmio@%llx", (unsigned long long)base);
-        CHECK(fdt_setprop_string(buf, chosen, "stdout-path", name));
+        FDT_TRY(fdt_setprop_string(buf, chosen, "stdout-path", name));
     }
     return fdt_pack(buf);
 }

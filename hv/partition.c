@@ -29,7 +29,7 @@ static int part_load(struct partition *p)
         hv_log("partition '%s': cannot build its device tree (libfdt error %d)", p->label, r);
         return -1;
     }
-    arch_dcache_clean(p->mem.host, p->mem.size);
+    arch_sync_guest_memory(p->mem.host, p->mem.size);
     return 0;
 }
 

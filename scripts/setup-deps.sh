@@ -39,7 +39,7 @@ if [ ! -f "$fdt/lib/libfdt.a" ]; then
         apt-get update -q >/dev/null
     fi
     tmp=$(mktemp -d)
-    chmod 755 "$tmp" # apt's download user must be able to write there
+    chmod 777 "$tmp" # apt's download user (_apt) writes the .deb there
     (cd "$tmp" && apt-get download -q "libfdt-dev:$debarch" >/dev/null) || {
         apt-get update -q >/dev/null; (cd "$tmp" && apt-get download -q "libfdt-dev:$debarch" >/dev/null); }
     dpkg -x "$tmp"/libfdt-dev_*.deb "$tmp/x"

@@ -86,6 +86,8 @@ int main(int argc, char **argv)
     int problems = config_parse(dtb, &plat, &cfg, report, NULL);
     if (problems) {
         printf("%s: rejected (%d problems)\n", config_path, problems);
+        free(dtb);
+        free(bundle);
         return 1;
     }
     for (unsigned i = 0; i < cfg.nr_parts; i++) {
@@ -96,5 +98,7 @@ int main(int argc, char **argv)
     }
     printf("%s: OK (%u partitions)%s\n", config_path, cfg.nr_parts,
            bundle ? "" : "; images not checked (no --bundle)");
+    free(dtb);
+    free(bundle);
     return 0;
 }

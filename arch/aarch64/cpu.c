@@ -112,10 +112,13 @@ void arch_el2_fault(uint64_t esr, uint64_t elr, uint64_t far, uint64_t sp)
     arch_halt();
 }
 
-void arch_dcache_clean(const void *addr, uint64_t size)
+void arch_sync_guest_memory(const void *addr, uint64_t size)
 {
     uint64_t line = 4u << ((read_sysreg(ctr_el0) >> 16) & 0xf);
     for (uint64_t a = ALIGN_DOWN((uint64_t)addr, line); a < (uint64_t)addr + size; a += line)
-        __asm__ volatile("dc cvac, %0" ::"r"(a) : "memory");
+        __asm__ volatile("dc civac, %0" ::"r"(a) : "memory");
     dsb(ish);
+    __asm__ volatile("ic ialluis" ::: "memory");
+    dsb(ish);
+    isb();
 }

@@ -4,11 +4,10 @@
 #include <stdio.h>
 
 #include "aarch64.h"
+#include "fdt_build.h"
 
 #define GUEST_RAM_BASE 0x40000000ull
 #define GUEST_DEV_BASE 0x0a000000ull
-#define VGICD_BASE 0x08000000ull
-#define VGICR_BASE 0x080a0000ull
 #define GIC_PHANDLE 1
 
 gpaddr_t arch_guest_ram_base(void) { return GUEST_RAM_BASE; }
@@ -21,13 +20,6 @@ unsigned arch_guest_fdt_dev_irq(unsigned n, uint32_t *cells)
     cells[2] = 4;                     /* level high */
     return 3;
 }
-
-#define CHECK(x)          \
-    do {                  \
-        int __r = (x);    \
-        if (__r < 0)      \
-            return __r;   \
-    } while (0)
 
 static int reg2(void *fdt, int node, uint64_t a, uint64_t s, uint64_t b, uint64_t t)
 {
@@ -42,34 +34,34 @@ int arch_guest_fdt(void *fdt, const struct partition *p)
     char name[32];
     int cpus, node;
 
-    CHECK(cpus = fdt_add_subnode(fdt, 0, "cpus"));
-    CHECK(fdt_setprop_u32(fdt, cpus, "#address-cells", 1));
-    CHECK(fdt_setprop_u32(fdt, cpus, "#size-cells", 0));
+    FDT_TRY(cpus = fdt_add_subnode(fdt, 0, "cpus"));
+    FDT_TRY(fdt_setprop_u32(fdt, cpus, "#address-cells", 1));
+    FDT_TRY(fdt_setprop_u32(fdt, cpus, "#size-cells", 0));
     for (int i = p->nr_vcpus - 1; i >= 0; i--) { /* added in reverse: libfdt prepends */
         snprintf(name, sizeof(name), "cpu@%d", i);
-        CHECK(node = fdt_add_subnode(fdt, cpus, name));
-        CHECK(fdt_setprop_string(fdt, node, "device_type", "cpu"));
-        CHECK(fdt_setprop_string(fdt, node, "compatible", "arm,armv8"));
-        CHECK(fdt_setprop_u32(fdt, node, "reg", i));
-        CHECK(fdt_setprop_string(fdt, node, "enable-method", "psci"));
+        FDT_TRY(node = fdt_add_subnode(fdt, cpus, name));
+        FDT_TRY(fdt_setprop_string(fdt, node, "device_type", "cpu"));
+        FDT_TRY(fdt_setprop_string(fdt, node, "compatible", "arm,armv8"));
+        FDT_TRY(fdt_setprop_u32(fdt, node, "reg", i));
+        FDT_TRY(fdt_setprop_string(fdt, node, "enable-method", "psci"));
     }
 
-    CHECK(node = fdt_add_subnode(fdt, 0, "psci"));
+    FDT_TRY(node = fdt_add_subnode(fdt, 0, "psci"));
     static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
-    CHECK(fdt_setprop(fdt, node, "compatible", psci_compat, sizeof(psci_compat)));
-    CHECK(fdt_setprop_string(fdt, node, "method", "hvc"));
+    FDT_TRY(fdt_setprop(fdt, node, "compatible", psci_compat, sizeof(psci_compat)));
+    FDT_TRY(fdt_setprop_string(fdt, node, "method", "hvc"));
 
     snprintf(name, sizeof(name), "intc@%llx", VGICD_BASE);
-    CHECK(node = fdt_add_subnode(fdt, 0, name));
-    CHECK(fdt_setprop_string(fdt, node, "compatible", "arm,gic-v3"));
-    CHECK(fdt_setprop_u32(fdt, node, "#interrupt-cells", 3));
-    CHECK(fdt_setprop(fdt, node, "interrupt-controller", NULL, 0));
-    CHECK(fdt_setprop_u32(fdt, node, "#redistributor-regions", 1));
-    CHECK(reg2(fdt, node, VGICD_BASE, 0x10000, VGICR_BASE, 0x20000ull * p->nr_vcpus));
-    CHECK(fdt_setprop_u32(fdt, node, "phandle", GIC_PHANDLE));
+    FDT_TRY(node = fdt_add_subnode(fdt, 0, name));
+    FDT_TRY(fdt_setprop_string(fdt, node, "compatible", "arm,gic-v3"));
+    FDT_TRY(fdt_setprop_u32(fdt, node, "#interrupt-cells", 3));
+    FDT_TRY(fdt_setprop(fdt, node, "interrupt-controller", NULL, 0));
+    FDT_TRY(fdt_setprop_u32(fdt, node, "#redistributor-regions", 1));
+    FDT_TRY(reg2(fdt, node, VGICD_BASE, VGICD_SIZE, VGICR_BASE, VGICR_FRAME * p->nr_vcpus));
+    FDT_TRY(fdt_setprop_u32(fdt, node, "phandle", GIC_PHANDLE));
 
-    CHECK(node = fdt_add_subnode(fdt, 0, "timer"));
-    CHECK(fdt_setprop_string(fdt, node, "compatible", "arm,armv8-timer"));
+    FDT_TRY(node = fdt_add_subnode(fdt, 0, "timer"));
+    FDT_TRY(fdt_setprop_string(fdt, node, "compatible", "arm,armv8-timer"));
     /* secure phys, non-secure phys, virtual, hyp: PPIs 13, 14, 11, 10, level low */
     static const uint32_t ppis[] = { 13, 14, 11, 10 };
     fdt32_t irqs[12];
@@ -78,7 +70,7 @@ int arch_guest_fdt(void *fdt, const struct partition *p)
         irqs[3 * i + 1] = cpu_to_fdt32(ppis[i]);
         irqs[3 * i + 2] = cpu_to_fdt32(0xf08);
     }
-    CHECK(fdt_setprop(fdt, node, "interrupts", irqs, sizeof(irqs)));
-    CHECK(fdt_setprop(fdt, node, "always-on", NULL, 0));
+    FDT_TRY(fdt_setprop(fdt, node, "interrupts", irqs, sizeof(irqs)));
+    FDT_TRY(fdt_setprop(fdt, node, "always-on", NULL, 0));
     return GIC_PHANDLE;
 }

@@ -3,10 +3,6 @@
  * virtual interface, fed through the list registers. */
 #include "aarch64.h"
 
-#define VGICD_BASE 0x08000000ull
-#define VGICD_SIZE 0x10000ull
-#define VGICR_BASE 0x080a0000ull
-#define VGICR_FRAME 0x20000ull
 
 #define LR_STATE_PENDING (1ull << 62)
 #define LR_STATE_ACTIVE (2ull << 62)

@@ -128,8 +128,9 @@ bool arch_vcpu_irq_pending(struct vcpu *v);
 /* Raise a partition's device interrupt line n (edge; coalesced while pending). Any CPU. */
 void arch_part_irq_raise(struct partition *p, unsigned n);
 
-/* ---- the physical console and cache maintenance ---- */
-/* Make guest memory the hv just wrote visible to a guest that may run with caches off. */
-void arch_dcache_clean(const void *addr, uint64_t size);
+/* ---- cache maintenance ---- */
+/* Make memory the hv just wrote visible to a guest that may run with caches off, and to
+ * its instruction fetches (after loading an image). */
+void arch_sync_guest_memory(const void *addr, uint64_t size);
 
 #endif

@@ -12,6 +12,7 @@ struct partition;
 struct console_line {
     char buf[CONSOLE_LINE_MAX];
     unsigned len;
+    bool continued;            /* the current line is the rest of a split one */
     uint64_t bytes, lines, split, escaped;
 };
 

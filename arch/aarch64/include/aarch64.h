@@ -28,6 +28,12 @@ static inline struct cpu_local *this_cpu(void)
 #define IRQ_PPI_VTIMER 27
 #define IRQ_SPURIOUS 1023
 
+/* The virtual GIC's guest-physical windows (QEMU virt's layout). */
+#define VGICD_BASE 0x08000000ull
+#define VGICD_SIZE 0x10000ull
+#define VGICR_BASE 0x080a0000ull
+#define VGICR_FRAME 0x20000ull
+
 /* mmu.c */
 int mmu_init(const struct boot_info *bi);
 void mmu_enable(void);
