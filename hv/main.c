@@ -6,10 +6,12 @@
 #include "bundle.h"
 #include "config.h"
 #include "console.h"
+#include "disk.h"
 #include "partition.h"
 #include "sched.h"
 
 static struct hv_config config;
+static struct disk disk;
 /* libfdt wants 8-byte alignment; cpio members are only 4-byte aligned. */
 static uint8_t config_dtb[KIB(64)] __attribute__((aligned(8)));
 
@@ -61,6 +63,14 @@ void hv_main(struct boot_info *bi)
         arch_halt();
     console_init(bi->fdt);
     banner(bi);
+    const char *no_disk;
+    if (disk_probe(bi->fdt, &disk, &no_disk) == 0)
+        hv_log("disk: %s at 0x%llx, %llu sectors (%llu MiB)%s", disk.model,
+               (unsigned long long)disk.base, (unsigned long long)disk.sectors,
+               (unsigned long long)(disk.sectors * DISK_SECTOR >> 20),
+               disk.read_only ? ", read-only" : "");
+    else
+        hv_log("disk: none (%s)", no_disk);
 
     if (!bi->bundle)
         refuse("no boot bundle (pass it as the initrd)");

@@ -1,0 +1,24 @@
+/* The physical disk the block slices live on. */
+#ifndef DRIVERS_DISK_H
+#define DRIVERS_DISK_H
+
+#include "types.h"
+
+#define DISK_SECTOR 512
+
+struct disk {
+    const char *model;     /* e.g. "virtio-blk" */
+    paddr_t base;          /* where it was found */
+    uint64_t sectors;
+    bool read_only;
+    void *priv;
+    /* Synchronous transfers; <0 on a device error (reported, never ignored). */
+    int (*read)(struct disk *d, uint64_t sector, void *buf, uint32_t count);
+    int (*write)(struct disk *d, uint64_t sector, const void *buf, uint32_t count);
+    int (*flush)(struct disk *d);
+};
+
+/* Find the machine's disk from the firmware DT; 0 found, <0 none (*why says). */
+int disk_probe(const void *fdt, struct disk *d, const char **why);
+
+#endif
