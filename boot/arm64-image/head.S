@@ -5,7 +5,8 @@
 _head:
     b image_entry              /* code0 */
     .long 0                    /* code1 */
-    .quad 0x80000              /* text_offset: the hv is linked at RAM base + 0x80000 */
+    .quad 0x200000             /* text_offset: the hv is linked at RAM base + 2 MiB, clear of
+                                  the DTB firmware puts at the RAM base */
     .quad _image_size          /* image_size, bss included */
     .quad 0x2                  /* flags: little-endian, 4K pages, place near RAM base */
     .quad 0, 0, 0
