@@ -11,8 +11,11 @@ int dt_irq(const void *fdt, int node, int idx, unsigned *intid, int *edge);
 
 /* arch */
 int gic_init(uint64_t dist, uint64_t redist, uint64_t redist_size);
+int gic_cpu_init(void);
 int gic_enable_irq(unsigned intid, int edge, irq_fn fn, void *arg);
+void gic_send_sgi(unsigned intid, uint64_t mpidr);
 void psci_init(int use_smc);
+long psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);
 void __attribute__((noreturn)) psci_system_off(void);
 void mmu_map_ram(uint64_t base, uint64_t size);
 extern unsigned rt_timer_intid;

@@ -10,6 +10,8 @@
 
 const char *rt_bootargs = "";
 uint64_t rt_mem_base, rt_mem_size;
+unsigned rt_ncpus;
+uint64_t rt_cpu_mpidr[RT_MAX_CPUS];
 unsigned rt_timer_intid = 27;	/* virtual timer PPI, unless the DTB says otherwise */
 int rt_polling;
 static char warnings[512];
@@ -50,6 +52,29 @@ static void find_gic_timer(const void *fdt)
 	node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
 	if (node >= 0)
 		dt_irq(fdt, node, 2, &rt_timer_intid, &edge);	/* 3rd entry = virtual */
+}
+
+/* /cpus: the boot CPU and every CPU that PSCI can start. */
+static void find_cpus(const void *fdt)
+{
+	int node, cpus = fdt_path_offset(fdt, "/cpus");
+	uint64_t aff, sz;
+
+	fdt_for_each_subnode(node, fdt, cpus) {
+		const char *t = fdt_getprop(fdt, node, "device_type", NULL);
+		const char *m = fdt_getprop(fdt, node, "enable-method", NULL);
+
+		if (!t || strcmp(t, "cpu") || dt_reg(fdt, node, 0, &aff, &sz) ||
+		    (aff != cpu_mpidr() && (!m || strcmp(m, "psci"))))
+			continue;
+		if (rt_ncpus == RT_MAX_CPUS) {
+			rt_warn("guest: more than %d CPUs, using the first ones\n", RT_MAX_CPUS);
+			break;
+		}
+		rt_cpu_mpidr[rt_ncpus++] = aff;
+	}
+	if (!rt_ncpus)
+		rt_cpu_mpidr[rt_ncpus++] = cpu_mpidr();
 }
 
 /* Every virtio-mmio slot: empty (ID 0) ones are skipped silently, legacy
@@ -96,6 +121,7 @@ void __attribute__((noreturn)) rt_start(const void *fdt)
 	s = node < 0 ? NULL : fdt_getprop(fdt, node, "bootargs", &len);
 	if (s && len > 0 && !s[len - 1])
 		rt_bootargs = s;
+	find_cpus(fdt);
 	find_gic_timer(fdt);
 	find_virtio(fdt);
 	setvbuf(stdout, NULL, _IOLBF, 256);

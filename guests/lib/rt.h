@@ -17,6 +17,21 @@ void console_flush(void);		/* wait until the device consumed all output */
 int vtimer_start(unsigned ms, void (*fn)(void));	/* fn runs in IRQ context */
 void vtimer_stop(void);
 void __attribute__((noreturn)) rt_poweroff(void);
+long psci_system_reset(void);		/* returns only on failure (PSCI status) */
+
+/* SMP. rt_cpu_mpidr[] = the /cpus entries usable here (the boot CPU and those
+ * with enable-method "psci"), as MPIDR affinity (reg). stdio is not SMP-safe:
+ * other CPUs should write() whole lines (one write is never interleaved). */
+extern unsigned rt_ncpus;
+extern uint64_t rt_cpu_mpidr[RT_MAX_CPUS];
+/* PSCI CPU_ON: fn(idx) runs on CPU mpidr on stack idx (< RT_MAX_CPUS) with the
+ * boot CPU's MMU tables and vectors, its GIC CPU interface on and IRQs
+ * unmasked; CPU_OFF if fn returns. Returns the PSCI status (0 = started). */
+long cpu_start(unsigned idx, uint64_t mpidr, void (*fn)(unsigned idx));
+long psci_cpu_off(void);		/* returns only on failure */
+long psci_affinity_info(uint64_t mpidr);	/* 0 on, 1 off, 2 on pending, <0 error */
+int sgi_enable(unsigned intid, void (*fn)(void));	/* on this CPU; fn in IRQ context */
+void sgi_send(unsigned intid, uint64_t mpidr);
 
 /* Sleep (wfi) until cond holds; cond is re-checked after every interrupt. */
 #define WAIT_UNTIL(cond) do { \

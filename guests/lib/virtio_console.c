@@ -1,5 +1,7 @@
 /* virtio-console (device ID 3), single port: queue 0 receiveq, queue 1 transmitq.
- * Interrupt driven; all state is touched with IRQs masked (single CPU). */
+ * Interrupt driven; all state is touched with IRQs masked and the lock held,
+ * so any CPU may write. The interrupt goes to the CPU that probed the device;
+ * other CPUs poll the rings while they wait. */
 #include <string.h>
 #include "virtio.h"
 #include "internal.h"
@@ -18,6 +20,17 @@ static char txbuf[NTX][TXSZ] __attribute__((aligned(64)));
 static unsigned tx_free = (1u << NTX) - 1;	/* bitmap of idle txbuf */
 static char rxring[RXRING];
 static unsigned rx_head, rx_tail, rx_last_cr;
+static spinlock_t lock;
+static uint64_t irq_cpu;	/* MPIDR affinity of the CPU taking our interrupt */
+
+/* Wait for the device with the lock held: only irq_cpu is woken by it. */
+static void vcon_wait(unsigned long f)
+{
+	if (cpu_mpidr() == irq_cpu)
+		rt_idle(f);
+	else
+		__asm__ volatile("yield" ::: "memory");
+}
 
 /* Collect used buffers of both queues: free TX buffers, move RX data into
  * rxring ('\r' and "\r\n" become '\n') and re-post the RX buffers. */
@@ -55,7 +68,11 @@ static void vcon_irq(void *arg)
 
 	(void)arg;
 	mmio_write32(con_base + VIRTIO_MMIO_INT_ACK, st);
-	vcon_poll();
+	/* busy: the holder polls the rings itself (it may be us, in vcon_wait) */
+	if (spin_trylock(&lock)) {
+		vcon_poll();
+		spin_unlock(&lock);
+	}
 }
 
 int vcon_probe(uintptr_t base, unsigned intid, int edge)
@@ -76,6 +93,7 @@ int vcon_probe(uintptr_t base, unsigned intid, int edge)
 		return -1;
 	}
 	con_base = base;
+	irq_cpu = cpu_mpidr();
 	if (gic_enable_irq(intid, edge, vcon_irq, 0))
 		rt_polling = 1;	/* no interrupt controller: busy-poll the rings */
 	virtio_mmio_driver_ok(base);
@@ -94,7 +112,7 @@ long vcon_write(const char *buf, size_t n)
 
 	if (!con_base)
 		return n;	/* nowhere to print: pretend it went out */
-	f = irq_save();
+	f = spin_lock_irqsave(&lock);
 	while (done < n) {
 		size_t c = n - done < TXSZ ? n - done : TXSZ;
 		int i;
@@ -103,7 +121,7 @@ long vcon_write(const char *buf, size_t n)
 			vq_kick(&txq);
 			vcon_poll();
 			if (!tx_free || !txq.num_free)
-				rt_idle(f);
+				vcon_wait(f);
 		}
 		i = __builtin_ctz(tx_free);
 		tx_free &= ~(1u << i);
@@ -112,7 +130,7 @@ long vcon_write(const char *buf, size_t n)
 		done += c;
 	}
 	vq_kick(&txq);
-	irq_restore(f);
+	spin_unlock_irqrestore(&lock, f);
 	return n;
 }
 
@@ -124,15 +142,15 @@ long vcon_read(char *buf, size_t n)
 
 	if (!con_base)
 		return 0;
-	f = irq_save();
+	f = spin_lock_irqsave(&lock);
 	for (vcon_poll(); rx_head == rx_tail; vcon_poll())
-		rt_idle(f);
+		vcon_wait(f);
 	while (i < n && rx_tail != rx_head) {
 		buf[i] = rxring[rx_tail++ % RXRING];
 		if (buf[i++] == '\n')
 			break;
 	}
-	irq_restore(f);
+	spin_unlock_irqrestore(&lock, f);
 	return i;
 }
 
@@ -142,11 +160,11 @@ void vcon_flush(void)
 
 	if (!con_base)
 		return;
-	f = irq_save();
+	f = spin_lock_irqsave(&lock);
 	vq_kick(&txq);
 	for (vcon_poll(); tx_free != (1u << NTX) - 1; vcon_poll())
-		rt_idle(f);
-	irq_restore(f);
+		vcon_wait(f);
+	spin_unlock_irqrestore(&lock, f);
 }
 
 void rt_raw_puts(const char *s)

@@ -1,6 +1,11 @@
 /* aarch64 primitives used by the arch-neutral runtime. */
 #ifndef ARCH_H
 #define ARCH_H
+
+#define RT_MAX_CPUS		8	/* CPUs a guest can run on (cpu_start idx) */
+#define RT_CPU_STACK_SHIFT	13	/* 8 KiB stack per secondary CPU */
+
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 
 #define sysreg_read(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_)); v_; })
@@ -36,7 +41,8 @@ static inline void mmio_write64(uintptr_t a, uint64_t v)
 	__asm__ volatile("str %x0, [%1]" :: "rZ"(v), "r"(a) : "memory");
 }
 
-/* IRQ masking: single CPU, so masking IRQs is the only lock we need. */
+/* IRQ masking: enough against IRQ handlers on this CPU; state shared with
+ * other CPUs also takes a spinlock (below). */
 #define IRQ_FLAG_MASKED (1u << 7)
 static inline unsigned long irq_save(void)
 {
@@ -63,4 +69,45 @@ static inline void rt_idle(unsigned long flags)
 	__asm__ volatile("wfi; msr daifclr, #2; isb; msr daifset, #2" ::: "memory");
 }
 
+/* This CPU's MPIDR_EL1 affinity (Aff3, Aff2..Aff0), the form of /cpus reg. */
+static inline uint64_t cpu_mpidr(void) { return sysreg_read(mpidr_el1) & 0xff00ffffffull; }
+
+/* Spinlock from exclusives (need the MMU on: exclusives on Device memory may
+ * fail forever). Waiters spin with yield, not wfe, so a hypervisor trapping
+ * wfe cannot leave them asleep. Hold with IRQs masked if an IRQ handler on
+ * the same CPU may want it. */
+typedef struct { volatile uint32_t v; } spinlock_t;
+
+static inline int spin_trylock(spinlock_t *l)
+{
+	uint32_t old, fail = 1;
+
+	__asm__ volatile("ldaxr %w0, %2\n\tcbnz %w0, 1f\n\tstxr %w1, %w3, %2\n1:"
+			 : "=&r"(old), "+&r"(fail), "+Q"(l->v) : "r"(1) : "memory");
+	return !fail;
+}
+static inline void spin_lock(spinlock_t *l)
+{
+	while (!spin_trylock(l))
+		while (l->v)
+			__asm__ volatile("yield" ::: "memory");
+}
+static inline void spin_unlock(spinlock_t *l)
+{
+	__asm__ volatile("stlr wzr, %0" : "=Q"(l->v) :: "memory");
+}
+static inline unsigned long spin_lock_irqsave(spinlock_t *l)
+{
+	unsigned long f = irq_save();
+
+	spin_lock(l);
+	return f;
+}
+static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long f)
+{
+	spin_unlock(l);
+	irq_restore(f);
+}
+
+#endif /* __ASSEMBLER__ */
 #endif

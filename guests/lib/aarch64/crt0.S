@@ -5,6 +5,7 @@
 #define MAIR_VAL	0xff04			/* idx0 = Device-nGnRE, idx1 = Normal WB RW-alloc */
 #define TCR_VAL		((25 << 0) | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 30) | (25 << 16))
 #define SCTLR_VAL	0x30d51805		/* RES1 | nTWI | nTWE | I | C | M */
+#include "arch.h"
 
 	.section .text.head, "ax"
 	.globl _start
@@ -42,6 +43,44 @@ entry:
 	mov	x0, x19
 	bl	rt_start
 3:	wfi
+	b	3b
+
+/* Secondary CPUs, started by PSCI CPU_ON (cpu_start): same boot state, x0 =
+ * context = cpu index. Turn on the boot CPU's MMU (its register values are in
+ * rt_mmu_regs, cleaned to memory by cpu_start: we read them uncached) before
+ * touching the stack, so no uncached store can go stale behind a cached line. */
+	.globl	secondary_entry
+secondary_entry:
+	msr	daifset, #0xf
+	mov	x19, x0
+	cmp	x19, #RT_MAX_CPUS
+	b.hs	3b			/* no stack for it: park */
+	mov	x0, #(3 << 20)		/* CPACR_EL1.FPEN */
+	msr	cpacr_el1, x0
+	adr	x0, vectors
+	msr	vbar_el1, x0
+	adrp	x0, rt_mmu_regs
+	add	x0, x0, :lo12:rt_mmu_regs
+	ldp	x1, x2, [x0]		/* MAIR, TCR */
+	ldp	x3, x4, [x0, #16]	/* TTBR0, SCTLR */
+	msr	mair_el1, x1
+	msr	tcr_el1, x2
+	msr	ttbr0_el1, x3
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	msr	sctlr_el1, x4
+	isb
+	ic	iallu
+	dsb	nsh
+	isb
+	adrp	x1, cpu_stacks
+	add	x1, x1, :lo12:cpu_stacks
+	add	x0, x19, #1
+	add	x1, x1, x0, lsl #RT_CPU_STACK_SHIFT
+	mov	sp, x1
+	mov	x0, x19
+	bl	rt_secondary_start	/* does not return */
 	b	3b
 
 /* Identity map of the 512 GiB below 2^39 with 1 GiB level-1 blocks: Device
@@ -105,3 +144,5 @@ pgtable:
 	.balign	16
 	.space	16384
 __stack_top:
+cpu_stacks:
+	.space	RT_MAX_CPUS << RT_CPU_STACK_SHIFT

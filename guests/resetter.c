@@ -1,0 +1,33 @@
+/* resetter: PSCI SYSTEM_RESET after delay_ms. The counter lives in .data,
+ * not .bss (crt0 zeroes .bss), so it reads 0 only if the reset reloaded the
+ * image; a restart without reload would show 1. */
+#include <stdio.h>
+#include "rt.h"
+
+static volatile unsigned long counter __attribute__((section(".data")));
+static volatile int expired;
+
+static void on_tick(void) { expired = 1; }
+
+int main(void)
+{
+	unsigned long delay = bootarg_ulong("delay_ms", 50);
+	long r;
+
+	printf("resetter: started, counter at 0x%lx = %lu\n", (unsigned long)&counter, counter);
+	counter++;
+	if (vtimer_start(delay, on_tick) == 0) {
+		WAIT_UNTIL(expired);
+		vtimer_stop();
+	} else {	/* no timer interrupt: poll the virtual counter */
+		uint64_t end = sysreg_read(cntvct_el0) + sysreg_read(cntfrq_el0) * delay / 1000;
+
+		while ((int64_t)(sysreg_read(cntvct_el0) - end) < 0)
+			;
+	}
+	printf("resetter: requesting reset\n");
+	console_flush();
+	r = psci_system_reset();
+	printf("resetter: SYSTEM_RESET returned %ld\n", r);
+	return 0;
+}

@@ -1,0 +1,106 @@
+/* smp: start every other CPU of /cpus with PSCI CPU_ON, wake each one with
+ * SGI 1, let it CPU_OFF itself and check that AFFINITY_INFO sees it off.
+ * CPUs are handled one at a time so the output order is fixed. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+#include "rt.h"
+
+#define SGI_WAKE	1
+#define WAIT_S		5	/* for another CPU to set a flag */
+#define OFF_TRIES	1000	/* AFFINITY_INFO polls, 1 ms apart */
+
+static volatile int up[RT_MAX_CPUS], got_sgi[RT_MAX_CPUS], leaving[RT_MAX_CPUS];
+static spinlock_t say_lock;
+
+/* printf for any CPU: newlib's stdout is per-process, so format under a lock
+ * and hand the console one whole line. */
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+	unsigned long f = spin_lock_irqsave(&say_lock);
+	char line[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	write(1, line, n < (int)sizeof line ? n : (int)sizeof line - 1);
+	spin_unlock_irqrestore(&say_lock, f);
+}
+
+static void delay_ms(unsigned ms)
+{
+	uint64_t end = sysreg_read(cntvct_el0) + sysreg_read(cntfrq_el0) * ms / 1000;
+
+	while ((int64_t)(sysreg_read(cntvct_el0) - end) < 0)
+		__asm__ volatile("yield");
+}
+
+/* Another CPU sets the flag and nothing interrupts us for it: poll. */
+static int wait_flag(volatile int *flag)
+{
+	uint64_t end = sysreg_read(cntvct_el0) + sysreg_read(cntfrq_el0) * WAIT_S;
+
+	while (!*flag && (int64_t)(sysreg_read(cntvct_el0) - end) < 0)
+		__asm__ volatile("yield" ::: "memory");
+	return *flag;
+}
+
+static unsigned self(void)
+{
+	unsigned k;
+
+	for (k = 0; k < rt_ncpus && rt_cpu_mpidr[k] != cpu_mpidr(); k++)
+		;
+	return k;
+}
+
+static void on_sgi(void) { got_sgi[self()] = 1; }
+
+static void secondary(unsigned k)
+{
+	if (sgi_enable(SGI_WAKE, on_sgi))
+		say("smp: cpu %u cannot enable SGI %d\n", k, SGI_WAKE);
+	say("smp: cpu %u up\n", k);
+	up[k] = 1;
+	WAIT_UNTIL(got_sgi[k]);
+	say("smp: cpu %u got SGI\n", k);
+	leaving[k] = 1;
+	psci_cpu_off();
+	say("smp: CPU_OFF returned\n");
+}
+
+int main(void)
+{
+	unsigned k, i;
+	long r;
+
+	say("smp: started, %u cpus\n", rt_ncpus);
+	for (k = 0; k < rt_ncpus; k++) {
+		if (rt_cpu_mpidr[k] == cpu_mpidr())
+			continue;
+		r = cpu_start(k, rt_cpu_mpidr[k], secondary);
+		if (r)
+			say("smp: CPU_ON cpu %u failed: %ld\n", k, r);
+		else if (!wait_flag(&up[k]))
+			say("smp: cpu %u did not come up\n", k);
+	}
+	for (k = 0; k < rt_ncpus; k++) {
+		if (!up[k])
+			continue;
+		sgi_send(SGI_WAKE, rt_cpu_mpidr[k]);
+		if (!wait_flag(&leaving[k])) {
+			say("smp: cpu %u did not answer SGI %d\n", k, SGI_WAKE);
+			continue;
+		}
+		for (i = 0; (r = psci_affinity_info(rt_cpu_mpidr[k])) != 1 && i < OFF_TRIES; i++)
+			delay_ms(1);
+		if (r == 1)
+			say("smp: cpu %u is off\n", k);
+		else
+			say("smp: cpu %u still on (AFFINITY_INFO %ld)\n", k, r);
+	}
+	say("smp: done\n");
+	return 0;
+}
