@@ -104,9 +104,9 @@ gdb: all
 	$(QEMU_CMD) -s -S
 
 # ---- host side: config checker and unit tests ----
-HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ihv/include -Iarch/$(ARCH)/include \
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ihv/include -Iarch/$(ARCH)/include -Idrivers/include \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-HOST_CORE := hv/config.c hv/bundle.c hv/schedule.c hv/virtq.c arch/$(ARCH)/image.c
+HOST_CORE := hv/config.c hv/bundle.c hv/schedule.c hv/virtq.c hv/blk.c arch/$(ARCH)/image.c
 
 $(HOSTO)/hvcheck: tools/hvcheck.c $(HOST_CORE) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -131,6 +131,46 @@ static void parse_schedule(struct parse *ps, struct part_config *pc, int node)
         pc->window_us = (uint32_t)w;
 }
 
+static void parse_block(struct parse *ps, struct part_config *pc, int node)
+{
+    int prop, sub, len;
+
+    fdt_for_each_property_offset(prop, ps->fdt, node) {
+        const char *name;
+        fdt_getprop_by_offset(ps->fdt, prop, &name, NULL);
+        if (strcmp(name, "start-sector") && strcmp(name, "sectors") && strcmp(name, "read-only"))
+            fail(ps, pc, name, "unknown property in block (known: start-sector, sectors, read-only)");
+    }
+    fdt_for_each_subnode(sub, ps->fdt, node)
+        fail(ps, pc, "block", "unknown node '%s'", fdt_get_name(ps->fdt, sub, NULL));
+    const void *ro = fdt_getprop(ps->fdt, node, "read-only", &len);
+    if (ro && len != 0)
+        fail(ps, pc, "read-only", "is a flag and takes no value");
+    pc->block_read_only = ro != NULL;
+    if (get_u64(ps, pc, node, "start-sector", &pc->block_start, true) < 0 ||
+        get_u64(ps, pc, node, "sectors", &pc->block_sectors, true) < 0)
+        return;
+    if (pc->block_sectors == 0) {
+        fail(ps, pc, "sectors", "a block slice needs at least one sector");
+        return;
+    }
+    if (pc->block_start + pc->block_sectors < pc->block_start) {
+        fail(ps, pc, "sectors", "slice wraps around");
+        return;
+    }
+    if (!ps->plat->disk_unknown && ps->plat->disk_sectors == 0) {
+        fail(ps, pc, "block", "the machine has no disk for block slices");
+        return;
+    }
+    if (!ps->plat->disk_unknown && pc->block_start + pc->block_sectors > ps->plat->disk_sectors) {
+        fail(ps, pc, "sectors", "slice %llu+%llu ends past the disk (%llu sectors)",
+             (unsigned long long)pc->block_start, (unsigned long long)pc->block_sectors,
+             (unsigned long long)ps->plat->disk_sectors);
+        return;
+    }
+    pc->block = true;
+}
+
 static void parse_image(struct parse *ps, struct part_config *pc)
 {
     struct bundle_file f;
@@ -191,6 +231,8 @@ static void parse_partition(struct parse *ps, int node)
         const char *sname = fdt_get_name(ps->fdt, sub, NULL);
         if (strcmp(sname, "schedule") == 0)
             parse_schedule(ps, pc, sub);
+        else if (strcmp(sname, "block") == 0)
+            parse_block(ps, pc, sub);
         else
             fail(ps, pc, NULL, "unknown node '%s'", sname);
     }
@@ -322,6 +364,26 @@ static void place_memory(struct parse *ps)
     }
 }
 
+/* Two slices may overlap only if neither partition can write there. */
+static void check_slices(struct parse *ps)
+{
+    struct hv_config *cfg = ps->cfg;
+
+    for (unsigned i = 0; i < cfg->nr_parts; i++)
+        for (unsigned j = 0; j < i; j++) {
+            struct part_config *p = &cfg->parts[j], *q = &cfg->parts[i];
+            if (!p->block || !q->block || (p->block_read_only && q->block_read_only))
+                continue;
+            if (overlaps(q->block_start, q->block_sectors, p->block_start, p->block_sectors))
+                fail(ps, q, "start-sector",
+                     "slice %llu+%llu overlaps the slice of partition '%s' (%llu+%llu) and one "
+                     "of them is writable",
+                     (unsigned long long)q->block_start, (unsigned long long)q->block_sectors,
+                     p->label, (unsigned long long)p->block_start,
+                     (unsigned long long)p->block_sectors);
+        }
+}
+
 /* A CPU listed by several partitions is time-shared, which each of them must agree to. */
 static void check_cpu_sharing(struct parse *ps)
 {
@@ -380,6 +442,7 @@ int config_parse(const void *dtb, const struct platform *plat, struct hv_config 
                 fail(&ps, &out->parts[i], "label", "'%s' is already used by %s",
                      out->parts[i].label, out->parts[j].node);
     check_cpu_sharing(&ps);
+    check_slices(&ps);
     place_memory(&ps);
 
     out->console_input = 0;

@@ -45,11 +45,16 @@ static void describe(const struct partition *p)
 
     for (unsigned i = 0; i < pc->nr_cpus && n < sizeof(cpus) - 4; i++)
         n += snprintf(cpus + n, sizeof(cpus) - n, "%s%u", i ? "," : "", pc->cpus[i]);
-    hv_log("partition '%s': CPU %s, memory 0x%llx-0x%llx (%llu MiB), image %s%s%s", p->label,
+    char blk[80] = "";
+    if (pc->block)
+        snprintf(blk, sizeof(blk), ", virtio-blk sectors %llu+%llu%s",
+                 (unsigned long long)pc->block_start, (unsigned long long)pc->block_sectors,
+                 pc->block_read_only ? " read-only" : "");
+    hv_log("partition '%s': CPU %s, memory 0x%llx-0x%llx (%llu MiB), image %s%s%s%s", p->label,
            cpus, (unsigned long long)pc->mem_base,
            (unsigned long long)(pc->mem_base + pc->mem_size - 1),
            (unsigned long long)(pc->mem_size >> 20), pc->image,
-           pc->virtio_console ? ", virtio-console" : "",
+           pc->virtio_console ? ", virtio-console" : "", blk,
            pc->window_us ? ", time-shared" : "");
 }
 
@@ -89,7 +94,7 @@ void hv_main(struct boot_info *bi)
     memcpy(config_dtb, f.data, f.size);
 
     struct platform plat = { bi->nr_cpus, bi->ram, bi->nr_ram, bi->reserved, bi->nr_reserved,
-                             bi->bundle, bi->bundle_size };
+                             bi->bundle, bi->bundle_size, disk.sectors, false };
     if (config_parse(config_dtb, &plat, &config, report, &problems) != 0) {
         hv_log("config rejected (%u problems)", problems);
         refuse("configuration invalid");
@@ -97,7 +102,7 @@ void hv_main(struct boot_info *bi)
 
     nr_partitions = config.nr_parts;
     for (unsigned i = 0; i < config.nr_parts; i++) {
-        if (part_create(&partitions[i], i, &config.parts[i]) < 0)
+        if (part_create(&partitions[i], i, &config.parts[i], &disk) < 0)
             refuse("partition set-up failed");
         describe(&partitions[i]);
     }

@@ -41,7 +41,7 @@ static void start_boot_vcpu(struct partition *p)
     p->vcpus[0].state = VCPU_RUNNING;
 }
 
-int part_create(struct partition *p, unsigned id, const struct part_config *pc)
+int part_create(struct partition *p, unsigned id, const struct part_config *pc, struct disk *disk)
 {
     p->id = id;
     p->cfg = pc;
@@ -63,6 +63,12 @@ int part_create(struct partition *p, unsigned id, const struct part_config *pc)
         if (!p->console)
             return -1;
         p->devs[p->nr_devs++] = p->console;
+    }
+    if (pc->block) {
+        struct virtio_dev *d = virtio_blk_create(p, p->nr_devs, disk);
+        if (!d)
+            return -1;
+        p->devs[p->nr_devs++] = d;
     }
     if (part_load(p) < 0)
         return -1;

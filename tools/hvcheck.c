@@ -1,5 +1,6 @@
 /* hvcheck: validate a partition configuration on the host with the hv's own parser.
- *   hvcheck [--cpus N] [--ram BASE:SIZE]... [--reserve BASE:SIZE]... [--bundle F.cpio] CONFIG.dtb
+ *   hvcheck [--cpus N] [--ram BASE:SIZE]... [--reserve BASE:SIZE]... [--bundle F.cpio]
+ *           [--disk IMAGE | --disk-sectors N] CONFIG.dtb
  * Defaults describe the QEMU virt machine `make run` uses: 2 CPUs, 1 GiB at 0x40000000, the
  * first 16 MiB of it kept for the hv. */
 #include <stdio.h>
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
 {
     struct mem_range ram[8] = { { 0x40000000, 1ull << 30 } }, res[8] = { { 0x40000000, 16 << 20 } };
     unsigned nram = 0, nres = 0, cpus = 2;
+    uint64_t disk_sectors = 0;
+    bool disk_known = false;
     const char *bundle_path = NULL, *config_path = NULL;
     static struct hv_config cfg;
 
@@ -66,11 +69,24 @@ int main(int argc, char **argv)
             res[nres++] = range(argv[++i]);
         else if (!strcmp(argv[i], "--bundle") && i + 1 < argc)
             bundle_path = argv[++i];
-        else if (argv[i][0] != '-' && !config_path)
+        else if (!strcmp(argv[i], "--disk-sectors") && i + 1 < argc) {
+            disk_sectors = strtoull(argv[++i], NULL, 0);
+            disk_known = true;
+        } else if (!strcmp(argv[i], "--disk") && i + 1 < argc) {
+            FILE *f = fopen(argv[++i], "rb");
+            if (!f) {
+                perror(argv[i]);
+                return 2;
+            }
+            fseek(f, 0, SEEK_END);
+            disk_sectors = (uint64_t)ftell(f) / 512;
+            fclose(f);
+            disk_known = true;
+        } else if (argv[i][0] != '-' && !config_path)
             config_path = argv[i];
         else {
             fprintf(stderr, "usage: hvcheck [--cpus N] [--ram BASE:SIZE] [--reserve BASE:SIZE] "
-                            "[--bundle F.cpio] CONFIG.dtb\n");
+                            "[--bundle F.cpio] [--disk IMAGE | --disk-sectors N] CONFIG.dtb\n");
             return 2;
         }
     }
@@ -81,7 +97,8 @@ int main(int argc, char **argv)
     size_t dtb_size, bundle_size = 0;
     void *dtb = slurp(config_path, &dtb_size);
     void *bundle = bundle_path ? slurp(bundle_path, &bundle_size) : NULL;
-    struct platform plat = { cpus, ram, nram ? nram : 1, res, nres ? nres : 1, bundle, bundle_size };
+    struct platform plat = { cpus, ram, nram ? nram : 1, res, nres ? nres : 1, bundle, bundle_size,
+                             disk_sectors, !disk_known };
 
     int problems = config_parse(dtb, &plat, &cfg, report, NULL);
     if (problems) {

@@ -22,6 +22,10 @@ struct part_config {
     char bootargs[HV_BOOTARGS_MAX];
     bool virtio_console;
     uint32_t window_us;            /* schedule window on a shared CPU, 0 = none */
+    bool block;                    /* has a block slice: */
+    uint64_t block_start;          /*   first disk sector */
+    uint64_t block_sectors;        /*   length in sectors */
+    bool block_read_only;
 };
 
 struct hv_config {
@@ -39,6 +43,8 @@ struct platform {
     unsigned nr_reserved;
     const void *bundle;               /* for images; NULL skips image checks */
     size_t bundle_size;
+    uint64_t disk_sectors;            /* the physical disk; 0 = no disk */
+    bool disk_unknown;                /* host check without a disk image: skip end checks */
 };
 
 typedef void (*config_report_t)(void *ctx, const char *msg);

@@ -5,7 +5,8 @@
 #include "config.h"
 #include "hv.h"
 
-int part_create(struct partition *p, unsigned id, const struct part_config *pc);
+struct disk;
+int part_create(struct partition *p, unsigned id, const struct part_config *pc, struct disk *disk);
 /* Stop every vcpu of the partition for good and say why; the others keep running. */
 void part_stop(struct partition *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reload the image and device tree and start again at vcpu 0 (guest asked for a reset). */

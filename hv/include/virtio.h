@@ -63,6 +63,10 @@ void virtio_dev_reset(struct virtio_dev *d);
 /* Is queue q usable by the device right now? */
 bool virtio_queue_live(const struct virtio_dev *d, unsigned q);
 
+/* virtio-blk over the partition's slice of the disk (the slice is in its config) */
+struct disk;
+struct virtio_dev *virtio_blk_create(struct partition *p, unsigned line, struct disk *disk);
+
 /* virtio-console */
 struct virtio_dev *virtio_console_create(struct partition *p, unsigned line);
 /* Console input for the partition: queued (bounded) and delivered into its receive queue. */

@@ -9,9 +9,18 @@ Expect file lines (blank lines and # comments ignored):
   order REGEX             lines marked 'order' must appear in this order
   input REGEX => TEXT     when a line matches REGEX, type TEXT and Enter on the console
   keys REGEX => HEX       when a line matches REGEX, send raw bytes (hex), e.g. 146e = Ctrl-T n
-  stop REGEX              end the run when a line matches (for demos that never power off)
+  stop REGEX              end the run when a line matches (the emulator is killed hard,
+                          as a power cut would: used for demos and for durability tests)
+  slice LABEL START COUNT after the run, disk sectors START..START+COUNT-1 hold the pattern
+                          the blk guest writes for LABEL (sector n of the slice: "LABEL
+                          sector n\n" repeated over 512 bytes)
+  untouched               after the run, every disk sector outside the 'slice' rules still
+                          holds the background the runner wrote ("background n\n" repeated)
 Without 'stop', the emulator must exit by itself (the hv powers off when every partition
 has stopped); a run that reaches its timeout fails.
+
+A table row may name a disk: disk=SIZE_MIB creates a fresh image filled with the
+background; disk=@TEST reuses the image an earlier row left (a second boot).
 """
 import argparse
 import os
@@ -23,7 +32,8 @@ import time
 
 
 def parse_expect(path):
-    rules = {"want": [], "never": [], "count": [], "order": [], "input": [], "stop": []}
+    rules = {"want": [], "never": [], "count": [], "order": [], "input": [], "stop": [],
+             "slice": [], "untouched": False}
     with open(path) as f:
         for n, raw in enumerate(f, 1):
             line = raw.strip()
@@ -32,6 +42,11 @@ def parse_expect(path):
             kind, _, rest = line.partition(" ")
             if kind in ("want", "never", "order", "stop"):
                 rules[kind].append(re.compile(rest))
+            elif kind == "slice":
+                label, start, count = rest.split()
+                rules["slice"].append((label, int(start), int(count)))
+            elif kind == "untouched":
+                rules["untouched"] = True
             elif kind == "count":
                 num, _, rx = rest.partition(" ")
                 rules["count"].append((int(num), re.compile(rx)))
@@ -44,6 +59,40 @@ def parse_expect(path):
             else:
                 raise SystemExit(f"{path}:{n}: unknown rule '{kind}'")
     return rules
+
+
+SECTOR = 512
+
+
+def pattern(text, sector):
+    unit = f"{text} {sector}\n".encode()
+    return (unit * (SECTOR // len(unit) + 1))[:SECTOR]
+
+
+def make_disk(path, mib):
+    with open(path, "wb") as f:
+        for n in range(mib * 2048):
+            f.write(pattern("background", n))
+
+
+def check_disk(path, rules):
+    problems, covered = [], set()
+    with open(path, "rb") as f:
+        data = f.read()
+    sectors = len(data) // SECTOR
+    for label, start, count in rules["slice"]:
+        bad = [n for n in range(count)
+               if data[(start + n) * SECTOR:(start + n + 1) * SECTOR] != pattern(label + " sector", n)]
+        covered.update(range(start, start + count))
+        if bad:
+            problems.append(f"disk: {len(bad)} sectors of slice '{label}' ({start}+{count}) do not hold "
+                            f"its pattern, first at slice sector {bad[0]}")
+    if rules["untouched"]:
+        bad = [n for n in range(sectors) if n not in covered
+               and data[n * SECTOR:(n + 1) * SECTOR] != pattern("background", n)]
+        if bad:
+            problems.append(f"disk: {len(bad)} sectors outside the slices changed, first {bad[0]}")
+    return problems
 
 
 def run_one(name, cmd, rules, timeout, log_path):
@@ -139,15 +188,30 @@ def main():
     passed = failed = 0
     with open(args.table) as f:
         rows = [l.split() for l in f if l.strip() and not l.startswith("#")]
-    for name, config, smp, timeout in rows:
+    for name, config, smp, timeout, *extra in rows:
         if args.only and not re.search(args.only, name):
             continue
         rules = parse_expect(os.path.join(edir, "expect", name + ".expect"))
         bundle = os.path.join(args.bundles, config + ".cpio")
         cmd = (args.qemu.split() + ["-smp", smp, "-display", "none", "-monitor", "none",
                "-serial", "stdio"] + args.boot.replace("{bundle}", bundle).split())
+        disk = None
+        for opt in extra:
+            if opt.startswith("disk=@"):
+                disk = os.path.join(args.logs, opt[6:] + ".img")
+            elif opt.startswith("disk="):
+                disk = os.path.join(args.logs, name + ".img")
+                make_disk(disk, int(opt[5:]))
+        if disk:
+            cmd += ["-drive", f"if=none,id=d0,file={disk},format=raw",
+                    "-device", "virtio-blk-device,drive=d0"]
         log = os.path.join(args.logs, name + ".log")
-        problems, elapsed = run_one(name, cmd, rules, int(timeout), log)
+        if disk and not os.path.exists(disk):
+            problems, elapsed = [f"disk image {disk} missing (run the row that makes it)"], 0.0
+        else:
+            problems, elapsed = run_one(name, cmd, rules, int(timeout), log)
+            if disk:
+                problems += check_disk(disk, rules)
         if problems:
             failed += 1
             print(f"FAIL: e2e {name} ({elapsed:.1f}s, log {log})")

@@ -58,6 +58,7 @@ static void arm64_image(uint8_t *img, size_t file_size, uint64_t image_size)
     memcpy(img + 0x38, "ARM\x64", 4);
 }
 
+#define DISK_SECTORS 16384 /* an 8 MiB disk */
 static uint8_t bundle[1 << 16];
 static size_t bundle_size;
 static uint8_t dtb[1 << 16];
@@ -67,7 +68,7 @@ static const struct mem_range reserved[] = { { 0x40000000, 0x01000000 } }; /* th
 
 static int parse(const char *dts)
 {
-    struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size };
+    struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size, DISK_SECTORS, false };
     msgs[0] = 0;
     nmsgs = 0;
     size_t n = dtc(dts, dtb, sizeof(dtb));
@@ -202,13 +203,49 @@ int main(void)
     expect_error(CONFIG("colour = <1>;" PART("a", "")), "unknown top-level property",
                  "property 'colour'", "unknown property");
 
+    /* Block slices. */
+    r = parse(CONFIG(PART("a", "block { start-sector = <0 100>; sectors = <0 1000>; };")
+                     "partition@1 { label = \"b\"; cpus = <1>; memory-size = <0 0x2000000>; image = \"small.bin\";"
+                     " block { start-sector = <1100>; sectors = <0 15284>; read-only; }; };"));
+    CHECK(r == 0, "valid slices rejected: %s", msgs);
+    CHECK(cfg.parts[0].block && cfg.parts[0].block_start == 100 && cfg.parts[0].block_sectors == 1000 &&
+              !cfg.parts[0].block_read_only, "slice a");
+    CHECK(cfg.parts[1].block && cfg.parts[1].block_start == 1100 && cfg.parts[1].block_read_only, "slice b");
+    r = parse(CONFIG(PART("a", "block { start-sector = <0>; sectors = <100>; read-only; };")
+                     "partition@1 { label = \"b\"; cpus = <1>; memory-size = <0 0x2000000>; image = \"small.bin\";"
+                     " block { start-sector = <50>; sectors = <100>; read-only; }; };"));
+    CHECK(r == 0, "overlapping read-only slices rejected: %s", msgs);
+    expect_error(CONFIG(PART("a", "block { start-sector = <0>; sectors = <100>; };")
+                        "partition@1 { label = \"b\"; cpus = <1>; memory-size = <0 0x2000000>; image = \"small.bin\";"
+                        " block { start-sector = <99>; sectors = <10>; read-only; }; };"),
+                 "overlapping writable slice", "partition 'b' (partition@1): property 'start-sector'",
+                 "overlaps the slice of partition 'a' (0+100) and one of them is writable");
+    expect_error(CONFIG(PART("a", "block { start-sector = <16000>; sectors = <385>; };")),
+                 "slice past the disk end", "property 'sectors'", "slice 16000+385 ends past the disk (16384 sectors)");
+    expect_error(CONFIG(PART("a", "block { start-sector = <0>; sectors = <0>; };")), "empty slice",
+                 "property 'sectors'", "at least one sector");
+    expect_error(CONFIG(PART("a", "block { sectors = <10>; };")), "slice without start",
+                 "property 'start-sector'", "missing (required)");
+    expect_error(CONFIG(PART("a", "block { start-sector = <0>; sectors = <10>; cache = <1>; };")),
+                 "unknown block property", "property 'cache'", "unknown property in block");
+    expect_error(CONFIG(PART("a", "block { start-sector = <0>; sectors = <10>; read-only = <1>; };")),
+                 "read-only with value", "property 'read-only'", "takes no value");
+    {
+        struct platform nodisk = { 2, ram, 1, reserved, 1, bundle, bundle_size, 0, false };
+        dtc(CONFIG(PART("a", "block { start-sector = <0>; sectors = <10>; };")), dtb, sizeof(dtb));
+        msgs[0] = 0;
+        CHECK(config_parse(dtb, &nodisk, &cfg, collect, NULL) == 1 &&
+                  strstr(msgs, "property 'block': the machine has no disk for block slices"),
+              "slice without a disk: %s", msgs);
+    }
+
     /* A config whose every partition has a problem reports all of them. */
     r = parse(CONFIG("partition@0 { label = \"a\"; cpus = <9>; memory-size = <0 0x4000000>; image = \"x.bin\"; };"
                      "partition@1 { label = \"b\"; cpus = <0>; memory-size = <0 3>; image = \"small.bin\"; };"));
     CHECK(r >= 3 && nmsgs == (unsigned)r, "every problem reported (%d, %u): %s", r, nmsgs, msgs);
 
     /* Not a device tree at all. */
-    struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size };
+    struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size, DISK_SECTORS, false };
     msgs[0] = 0;
     CHECK(config_parse(junk, &plat, &cfg, collect, NULL) == 1 &&
               strstr(msgs, "not a valid flattened device tree"),
