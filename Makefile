@@ -2,6 +2,7 @@
 #   all           hv image, guests, boot bundles (installs/builds dependencies first)
 #   run           boot the two-partition demo under QEMU (quit: Ctrl-A x)
 #   test          host unit tests + end-to-end tests; ends with "N passed, N failed"
+#   bench         ratios of the same guest partitioned vs. bare (see test/bench/run.py)
 #   check-config  CONFIG=file.dts: validate a configuration on the host
 #   gdb           RUN the demo halted, waiting for gdb on :1234 (see README)
 
@@ -41,7 +42,7 @@ GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 CONFIGS := $(basename $(notdir $(wildcard configs/*.dts) $(wildcard test/e2e/configs/*.dts)))
 BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(CONFIGS))
 
-.PHONY: all deps hv guests bundles run gdb test unit e2e check-config clean distclean print-emulator
+.PHONY: all deps hv guests bundles run gdb bench test unit e2e check-config clean distclean print-emulator
 all: hv guests bundles
 
 deps: $(DEPS_STAMP)
@@ -98,6 +99,9 @@ QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(SMP) -nographic $(call QEMU_BOOT,$(O)/
 run: all
 	@echo "Booting $(DEMO) on $(ARCH); quit with Ctrl-A x, switch console input with Ctrl-T n"
 	$(QEMU_CMD)
+
+bench: all
+	python3 test/bench/run.py --out $(O) --qemu "$(QEMU) $(QEMU_MACHINE)" --bare-qemu "$(QEMU) $(QEMU_BARE)"
 
 gdb: all
 	@echo "Waiting for gdb on :1234:  gdb-multiarch $(O)/hv.elf -ex 'target remote :1234'"

@@ -85,6 +85,33 @@ static void kick_others(struct partition *p)
             arch_cpu_kick(p->vcpus[i].pcpu);
 }
 
+/* What the partition cost: exits by reason, time in the guest, device traffic. */
+static void part_report(const struct partition *p)
+{
+    struct vcpu_stats t = { 0 };
+
+    for (unsigned i = 0; i < p->nr_vcpus; i++) {
+        const struct vcpu_stats *s = &p->vcpus[i].stats;
+        t.exits += s->exits;
+        t.exits_mmio += s->exits_mmio;
+        t.exits_wfi += s->exits_wfi;
+        t.exits_power += s->exits_power;
+        t.exits_other += s->exits_other;
+        t.run_ns += s->run_ns;
+    }
+    hv_log("partition '%s' stats: %llu ms in guest, %llu exits (mmio %llu, wfi %llu, power %llu, "
+           "fault %llu, interrupt or other %llu)",
+           p->label, (unsigned long long)(t.run_ns / 1000000), (unsigned long long)t.exits,
+           (unsigned long long)t.exits_mmio, (unsigned long long)t.exits_wfi,
+           (unsigned long long)t.exits_power, (unsigned long long)t.exits_other,
+           (unsigned long long)(t.exits - t.exits_mmio - t.exits_wfi - t.exits_power -
+                                t.exits_other));
+    for (unsigned i = 0; i < p->nr_devs; i++)
+        hv_log("partition '%s' stats: %s: %llu requests, %llu notifies, %llu interrupts", p->label,
+               p->devs[i]->ops->name, (unsigned long long)p->devs[i]->requests,
+               (unsigned long long)p->devs[i]->notifies, (unsigned long long)p->devs[i]->interrupts);
+}
+
 void part_stop(struct partition *p, const char *fmt, ...)
 {
     char why[256];
@@ -107,6 +134,7 @@ void part_stop(struct partition *p, const char *fmt, ...)
     if (p->console)
         console_part_close(p);
     hv_log("partition '%s' stopped: %s", p->label, why);
+    part_report(p);
 }
 
 void part_reset(struct partition *p)

@@ -97,6 +97,7 @@ void sched_run(cpuid_t cpu)
         uint64_t t0 = arch_time_ns();
         arch_vcpu_run(v, &e);
         v->stats.run_ns += arch_time_ns() - t0;
+        v->stats.exits++;
         exit_handle(v, &e);
     }
 }

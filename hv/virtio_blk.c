@@ -35,6 +35,7 @@ static void vblk_notify(struct virtio_dev *d, unsigned q)
             return;
         }
         virtq_push(&d->vq[0], ch.head, (uint32_t)used);
+        d->requests++;
     }
     if (r < 0)
         virtio_dev_fail(d, why);

@@ -60,6 +60,7 @@ static void transmit(struct virtio_dev *d)
             if (!ch.buf[i].writable)
                 console_part_write(d->part, ch.buf[i].addr, ch.buf[i].len);
         virtq_push(&d->vq[TXQ], ch.head, 0);
+        d->requests++;
     }
     if (r < 0)
         virtio_dev_fail(d, why);

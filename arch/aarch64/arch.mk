@@ -10,3 +10,5 @@ QEMU := qemu-system-aarch64
 QEMU_MACHINE := -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -m 1G \
 	-global virtio-mmio.force-legacy=false
 QEMU_BOOT = -kernel $(O)/hv.bin -initrd $(1)
+# The same machine without EL2, for guests booted bare (benchmarks): PSCI is QEMU's, over HVC.
+QEMU_BARE := -M virt,gic-version=3 -cpu cortex-a57 -m 1G -global virtio-mmio.force-legacy=false

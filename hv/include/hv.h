@@ -30,8 +30,9 @@ enum vcpu_state { VCPU_OFF, VCPU_RUNNING, VCPU_WAITING };
 enum part_state { PART_RUNNING, PART_STOPPED };
 
 struct vcpu_stats {
+    uint64_t exits;         /* every return from the guest, interrupts included */
     uint64_t exits_mmio, exits_wfi, exits_power, exits_other;
-    uint64_t run_ns;
+    uint64_t run_ns;        /* time inside arch_vcpu_run */
 };
 
 struct vcpu {

@@ -48,7 +48,7 @@ struct virtio_dev {
     uint32_t queue_sel;
     uint32_t isr;
     struct virtq vq[VIRTIO_MAX_QUEUES];
-    uint64_t notifies, interrupts; /* accounting */
+    uint64_t requests, notifies, interrupts; /* accounting */
 };
 
 /* Create the transport for device window 'line' of partition p and register its MMIO range. */
