@@ -44,7 +44,8 @@ void cpu_init_el2(void)
     write_sysreg(vbar_el2, (uint64_t)hv_vectors);
     write_sysreg(hcr_el2, HCR_GUEST);
     write_sysreg(vtcr_el2, VTCR_GUEST);
-    write_sysreg(mdcr_el2, 0);
+    /* PMU registers are per physical CPU and not switched: trap them (TPM, TPMCR). */
+    write_sysreg(mdcr_el2, 1u << 6 | 1u << 5);
     isb();
     timer_cpu_init();
     gic_cpu_init();
