@@ -77,6 +77,9 @@ void hv_main(struct boot_info *bi)
     else
         hv_log("disk: none (%s)", no_disk);
 
+    if (bi->ranges_overflow)
+        refuse("the firmware describes more than 32 RAM or reserved ranges; the hv cannot "
+               "track them all and will not guess");
     if (!bi->bundle)
         refuse("no boot bundle (pass it as the initrd)");
     int r = bundle_find(bi->bundle, bi->bundle_size, "config.dtb", &f, &why);

@@ -17,7 +17,11 @@ static uint64_t cells(const fdt32_t *p, int n)
 
 static void reserve(uint64_t base, uint64_t size)
 {
-    if (size && bi.nr_reserved < BOOT_MAX_RANGES)
+    if (!size)
+        return;
+    if (bi.nr_reserved == BOOT_MAX_RANGES)
+        bi.ranges_overflow = true;
+    else
         bi.reserved[bi.nr_reserved++] = (struct mem_range){ base, size };
 }
 
@@ -30,10 +34,12 @@ static void read_memory(const void *fdt)
         if (!type || strcmp(type, "memory") != 0)
             continue;
         const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-        for (int i = 0; reg && i + (ac + sc) * 4 <= len && bi.nr_ram < BOOT_MAX_RANGES;
-             i += (ac + sc) * 4) {
+        for (int i = 0; reg && i + (ac + sc) * 4 <= len; i += (ac + sc) * 4) {
             const fdt32_t *r = (const fdt32_t *)((const char *)reg + i);
-            bi.ram[bi.nr_ram++] = (struct mem_range){ cells(r, ac), cells(r + ac, sc) };
+            if (bi.nr_ram == BOOT_MAX_RANGES)
+                bi.ranges_overflow = true;
+            else
+                bi.ram[bi.nr_ram++] = (struct mem_range){ cells(r, ac), cells(r + ac, sc) };
         }
     }
 }

@@ -11,7 +11,7 @@
 
 #define HV_VERSION "0.1.0"
 
-#define BOOT_MAX_RANGES 8
+#define BOOT_MAX_RANGES 32
 
 /* What a boot protocol hands to hv_main(). */
 struct boot_info {
@@ -20,6 +20,7 @@ struct boot_info {
     unsigned nr_ram;
     struct mem_range reserved[BOOT_MAX_RANGES]; /* hv image, bundle, fdt, firmware */
     unsigned nr_reserved;
+    bool ranges_overflow;          /* more RAM or reserved ranges than fit: refuse to run */
     const void *bundle;            /* newc cpio: config.dtb + guest images */
     uint64_t bundle_size;
     unsigned nr_cpus;              /* filled by arch_platform_init */
