@@ -37,7 +37,7 @@ HV_SRCS := $(wildcard hv/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(ARC
 	$(addprefix drivers/,$(DRIVERS)) $(wildcard boot/$(BOOT)/*.c) $(wildcard boot/$(BOOT)/*.S)
 HV_OBJS := $(patsubst %,$(O)/obj/%.o,$(HV_SRCS))
 
-GUESTS := hello ticker intruder noisy smp resetter
+GUESTS := hello ticker intruder noisy smp resetter blk bench
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 CONFIGS := $(basename $(notdir $(wildcard configs/*.dts) $(wildcard test/e2e/configs/*.dts)))
 BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(CONFIGS))

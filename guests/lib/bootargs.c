@@ -29,3 +29,19 @@ unsigned long bootarg_ulong(const char *key, unsigned long def)
 			def = strtoul(tok + kl + 1, NULL, 0);
 	return def;
 }
+
+/* Value of the last key=value token into buf (truncated), else def. */
+const char *bootarg_str(const char *key, char *buf, size_t n, const char *def)
+{
+	const char *p = rt_bootargs, *v = def;
+	size_t kl = strlen(key);
+	char tok[128];
+
+	while ((p = bootarg_next(p, tok, sizeof tok)))
+		if (!strncmp(tok, key, kl) && tok[kl] == '=') {
+			strncpy(buf, tok + kl + 1, n - 1);
+			buf[n - 1] = 0;
+			v = buf;
+		}
+	return v;
+}

@@ -25,6 +25,7 @@ int vcon_probe(uintptr_t base, unsigned intid, int edge);
 long vcon_write(const char *buf, size_t n);
 long vcon_read(char *buf, size_t n);
 void vcon_flush(void);
+void vblk_found(uintptr_t base, unsigned intid, int edge);	/* virtio_blk.c */
 void rt_raw_puts(const char *s);	/* straight to the console, no stdio */
 void rt_warn(const char *fmt, ...);	/* queued until the console exists */
 

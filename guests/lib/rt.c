@@ -78,7 +78,8 @@ static void find_cpus(const void *fdt)
 }
 
 /* Every virtio-mmio slot: empty (ID 0) ones are skipped silently, legacy
- * ones are reported, the first console is attached. */
+ * ones are reported, the first console is attached, block devices are
+ * noted for blk_init(). */
 static void find_virtio(const void *fdt)
 {
 	int node = -1, edge;
@@ -101,6 +102,8 @@ static void find_virtio(const void *fdt)
 		}
 		if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 3)
 			vcon_probe(base, intid, edge);
+		else if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 2)
+			vblk_found(base, intid, edge);
 	}
 }
 

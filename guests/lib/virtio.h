@@ -21,6 +21,7 @@
 #define VIRTIO_MMIO_QUEUE_DESC	0x080	/* low, high at +4 */
 #define VIRTIO_MMIO_QUEUE_DRIVER 0x090
 #define VIRTIO_MMIO_QUEUE_DEVICE 0x0a0
+#define VIRTIO_MMIO_CONFIG_GEN	0x0fc
 #define VIRTIO_MMIO_CONFIG	0x100
 
 #define VIRTIO_MAGIC		0x74726976	/* "virt" */
@@ -28,15 +29,18 @@
 #define VIRTIO_ST_DRIVER	2
 #define VIRTIO_ST_DRIVER_OK	4
 #define VIRTIO_ST_FEATURES_OK	8
+#define VIRTIO_ST_NEEDS_RESET	64
 #define VIRTIO_ST_FAILED	128
 #define VIRTIO_F_EVENT_IDX	29
 #define VIRTIO_F_VERSION_1	32
 
-#define VQ_MAX	64
+#define VQ_MAX	128	/* entries; the ring memory takes 40 * size + 6 bytes */
+#define VRING_DESC_F_NEXT	1
 #define VRING_DESC_F_WRITE	2
 
 struct vring_desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
 struct vring_used_elem { uint32_t id, len; };
+struct vq_seg { uint64_t addr; uint32_t len; int device_writes; };	/* one descriptor */
 
 struct vq {
 	uintptr_t base;
@@ -45,15 +49,19 @@ struct vq {
 	volatile struct vring_desc *desc;
 	volatile uint16_t *avail;	/* flags, idx, ring[size], used_event */
 	volatile uint16_t *used;	/* flags, idx, then elems; avail_event after them */
+	unsigned long notifies;		/* QueueNotify writes */
 	void *cookie[VQ_MAX];
+	uint8_t ndesc[VQ_MAX];		/* chain length, by head */
 };
 
 int virtio_mmio_negotiate(uintptr_t base, uint64_t *features);
-int vq_setup(struct vq *vq, uintptr_t base, unsigned index, void *page, int event_idx);
+int vq_setup(struct vq *vq, uintptr_t base, unsigned index, void *mem, unsigned max, int event_idx);
 void virtio_mmio_driver_ok(uintptr_t base);
 int vq_add(struct vq *vq, void *buf, uint32_t len, int device_writes, void *cookie);
+int vq_add_chain(struct vq *vq, const struct vq_seg *s, unsigned n, void *cookie);
 void vq_kick(struct vq *vq);
 int vq_has_used(struct vq *vq);
+int vq_arm(struct vq *vq, unsigned n);
 void *vq_pop(struct vq *vq, uint32_t *len);
 
 #endif

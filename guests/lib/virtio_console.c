@@ -14,7 +14,7 @@
 
 static struct vq rxq, txq;
 static uintptr_t con_base;
-static uint8_t vq_pages[2][4096] __attribute__((aligned(4096)));
+static uint8_t vq_pages[2][4096] __attribute__((aligned(4096)));	/* 64 entries each */
 static char rxbuf[NRX][RXSZ] __attribute__((aligned(64)));
 static char txbuf[NTX][TXSZ] __attribute__((aligned(64)));
 static unsigned tx_free = (1u << NTX) - 1;	/* bitmap of idle txbuf */
@@ -87,7 +87,8 @@ int vcon_probe(uintptr_t base, unsigned intid, int edge)
 		return -1;
 	}
 	ev = !!(feat & (1ull << VIRTIO_F_EVENT_IDX));
-	if (vq_setup(&rxq, base, 0, vq_pages[0], ev) || vq_setup(&txq, base, 1, vq_pages[1], ev)) {
+	if (vq_setup(&rxq, base, 0, vq_pages[0], 64, ev) ||
+	    vq_setup(&txq, base, 1, vq_pages[1], 64, ev)) {
 		rt_warn("virtio-mmio@0x%lx: console queue setup failed\n", (unsigned long)base);
 		mmio_write32(base + VIRTIO_MMIO_STATUS, VIRTIO_ST_FAILED);
 		return -1;
@@ -165,6 +166,11 @@ void vcon_flush(void)
 	for (vcon_poll(); tx_free != (1u << NTX) - 1; vcon_poll())
 		vcon_wait(f);
 	spin_unlock_irqrestore(&lock, f);
+}
+
+unsigned long console_notify_count(void)
+{
+	return rxq.notifies + txq.notifies;
 }
 
 void rt_raw_puts(const char *s)

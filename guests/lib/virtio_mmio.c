@@ -1,5 +1,6 @@
 /* virtio-mmio transport (modern only) and split virtqueue bookkeeping. Every
  * register access is a single 32-bit ldr/str (see arch.h). */
+#include <string.h>
 #include "virtio.h"
 #include "internal.h"
 
@@ -48,47 +49,69 @@ static void wr64(uintptr_t base, unsigned off, uint64_t v)
 	wr(base, off + 4, v >> 32);
 }
 
-/* One 4 KiB page per queue: descriptors at 0, avail at 1024, used at 2048. */
-int vq_setup(struct vq *vq, uintptr_t base, unsigned index, void *page, int event_idx)
+/* Ring memory (mem, 4 KiB aligned): descriptors at 0, avail at 16 * size,
+ * used at 32 * size; 40 * size + 6 bytes in all (4 KiB up to 64 entries,
+ * 8 KiB up to 128). Zeroed: a re-initialised queue restarts at index 0. */
+int vq_setup(struct vq *vq, uintptr_t base, unsigned index, void *mem, unsigned max, int event_idx)
 {
-	uintptr_t p = (uintptr_t)page;
-	unsigned max, i;
+	uintptr_t p = (uintptr_t)mem;
+	unsigned n, i;
 
 	wr(base, VIRTIO_MMIO_QUEUE_SEL, index);
-	max = rd(base, VIRTIO_MMIO_QUEUE_NUM_MAX);
-	if (max == 0 || rd(base, VIRTIO_MMIO_QUEUE_READY))
+	n = rd(base, VIRTIO_MMIO_QUEUE_NUM_MAX);
+	if (n == 0 || rd(base, VIRTIO_MMIO_QUEUE_READY))
 		return -1;
-	*vq = (struct vq){ .base = base, .index = index, .event_idx = event_idx,
-		.size = max < VQ_MAX ? max : VQ_MAX,
-		.desc = (void *)p, .avail = (void *)(p + 1024), .used = (void *)(p + 2048) };
-	vq->num_free = vq->size;
-	for (i = 0; i < vq->size; i++)
+	if (max > VQ_MAX)
+		max = VQ_MAX;
+	n = n < max ? n : max;
+	memset(mem, 0, 40 * n + 6);
+	*vq = (struct vq){ .base = base, .index = index, .event_idx = event_idx, .size = n,
+		.desc = (void *)p, .avail = (void *)(p + 16 * n), .used = (void *)(p + 32 * n) };
+	vq->num_free = n;
+	for (i = 0; i < n; i++)
 		vq->desc[i].next = i + 1;
-	wr(base, VIRTIO_MMIO_QUEUE_NUM, vq->size);
+	wmb();
+	wr(base, VIRTIO_MMIO_QUEUE_NUM, n);
 	wr64(base, VIRTIO_MMIO_QUEUE_DESC, p);
-	wr64(base, VIRTIO_MMIO_QUEUE_DRIVER, p + 1024);
-	wr64(base, VIRTIO_MMIO_QUEUE_DEVICE, p + 2048);
+	wr64(base, VIRTIO_MMIO_QUEUE_DRIVER, p + 16 * n);
+	wr64(base, VIRTIO_MMIO_QUEUE_DEVICE, p + 32 * n);
 	wr(base, VIRTIO_MMIO_QUEUE_READY, 1);
 	return 0;
 }
 
-/* Queue one single-descriptor buffer (not yet notified: see vq_kick). */
-int vq_add(struct vq *vq, void *buf, uint32_t len, int device_writes, void *cookie)
+/* Queue one buffer made of n descriptors (not yet notified: see vq_kick).
+ * Free descriptors are linked through .next, so a chain just takes the first
+ * n of the free list and sets NEXT on all but the last. */
+int vq_add_chain(struct vq *vq, const struct vq_seg *s, unsigned n, void *cookie)
 {
-	uint16_t head = vq->free_head;
+	uint16_t head = vq->free_head, i = head;
+	unsigned k;
 
-	if (!vq->num_free)
+	if (!n || vq->num_free < n)
 		return -1;
-	vq->free_head = vq->desc[head].next;
-	vq->num_free--;
-	vq->desc[head].addr = (uintptr_t)buf;
-	vq->desc[head].len = len;
-	vq->desc[head].flags = device_writes ? VRING_DESC_F_WRITE : 0;
+	for (k = 0; k < n; k++) {
+		vq->desc[i].addr = s[k].addr;
+		vq->desc[i].len = s[k].len;
+		vq->desc[i].flags = (s[k].device_writes ? VRING_DESC_F_WRITE : 0) |
+				    (k + 1 < n ? VRING_DESC_F_NEXT : 0);
+		if (k + 1 < n)
+			i = vq->desc[i].next;
+	}
+	vq->free_head = vq->desc[i].next;
+	vq->num_free -= n;
+	vq->ndesc[head] = n;
 	vq->cookie[head] = cookie;
 	vq->avail[2 + vq->avail_idx % vq->size] = head;
-	wmb();			/* descriptor and ring slot before the index */
+	wmb();			/* descriptors and ring slot before the index */
 	vq->avail[1] = ++vq->avail_idx;
 	return 0;
+}
+
+int vq_add(struct vq *vq, void *buf, uint32_t len, int device_writes, void *cookie)
+{
+	struct vq_seg s = { (uintptr_t)buf, len, device_writes };
+
+	return vq_add_chain(vq, &s, 1, cookie);
 }
 
 /* Notify unless the device asked not to be (avail_event / NO_NOTIFY). */
@@ -105,8 +128,10 @@ void vq_kick(struct vq *vq)
 		need = (uint16_t)(new - vq->used[2 + 4 * vq->size] - 1) < (uint16_t)(new - old);
 	else
 		need = !(vq->used[0] & 1);
-	if (need)
+	if (need) {
 		wr(vq->base, VIRTIO_MMIO_QUEUE_NOTIFY, vq->index);
+		vq->notifies++;
+	}
 }
 
 /* True if a used buffer is waiting. When false, ask for an interrupt on the
@@ -122,20 +147,37 @@ int vq_has_used(struct vq *vq)
 	return vq->last_used != vq->used[1];
 }
 
+/* Ask for an interrupt once n more buffers are used (n >= 1; without
+ * EVENT_IDX every one interrupts anyway). True if one is already waiting. */
+int vq_arm(struct vq *vq, unsigned n)
+{
+	if (vq->event_idx) {
+		vq->avail[2 + vq->size] = vq->last_used + n - 1;
+		mb();
+	}
+	return vq->last_used != vq->used[1];
+}
+
 void *vq_pop(struct vq *vq, uint32_t *len)
 {
 	volatile struct vring_used_elem *e;
-	uint16_t id;
+	uint16_t id, t;
+	unsigned k;
 
 	if (vq->last_used == vq->used[1])
 		return 0;
 	rmb();			/* index before the element it covers */
 	e = (volatile struct vring_used_elem *)(vq->used + 2) + vq->last_used++ % vq->size;
 	id = e->id;
+	if (id >= vq->size || !vq->ndesc[id])
+		return 0;	/* not a head we queued: ignore it */
 	if (len)
 		*len = e->len;
-	vq->desc[id].next = vq->free_head;
+	for (t = id, k = 1; k < vq->ndesc[id]; k++)
+		t = vq->desc[t].next;
+	vq->desc[t].next = vq->free_head;
 	vq->free_head = id;
-	vq->num_free++;
+	vq->num_free += vq->ndesc[id];
+	vq->ndesc[id] = 0;
 	return vq->cookie[id];
 }
