@@ -150,7 +150,8 @@ void gic_handle_irqs(void)
             break; /* its only job was to get this CPU out of the guest */
         case IRQ_PPI_MAINT:
             /* Underflow: list registers freed up; the next entry refills them. */
-            write_sysreg(ICH_HCR_EL2, read_sysreg(ICH_HCR_EL2) & ~2ull);
+            cl->ich_hcr &= ~2ull;
+            write_sysreg(ICH_HCR_EL2, cl->ich_hcr);
             break;
         case IRQ_PPI_HYPTIMER:
             timer_hyp_irq();

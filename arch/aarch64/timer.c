@@ -3,10 +3,12 @@
 #include "aarch64.h"
 
 static uint64_t freq;
+static uint64_t ns_mult; /* ns = ticks * ns_mult >> 32: a multiply, not a division, per read */
 
 void timer_cpu_init(void)
 {
     freq = read_sysreg(cntfrq_el0);
+    ns_mult = (1000000000ull << 32) / freq;
     write_sysreg(cnthp_ctl_el2, 0);
     /* EL1 may read the physical counter but not program the physical timer: its interrupt
      * is not virtualized, and it would keep firing in other partitions' windows. */
@@ -17,7 +19,7 @@ void timer_cpu_init(void)
 uint64_t arch_time_ns(void)
 {
     uint64_t c = read_sysreg(cntpct_el0);
-    return (uint64_t)((__uint128_t)c * 1000000000u / freq);
+    return (uint64_t)(((__uint128_t)c * ns_mult) >> 32);
 }
 
 void arch_timer_set(uint64_t deadline_ns)

@@ -68,8 +68,9 @@ void vgic_flush(struct vcpu *v)
     uint64_t pend = __atomic_load_n(&v->arch.pending, __ATOMIC_ACQUIRE), taken = 0;
     bool overflow = false;
 
-    for (unsigned intid = 0; intid < VGIC_NR_IRQS; intid++) {
-        if (!(pend & (1ull << intid)) || !irq_enabled(v, intid))
+    for (uint64_t left = pend; left; left &= left - 1) {
+        unsigned intid = (unsigned)__builtin_ctzll(left);
+        if (!irq_enabled(v, intid))
             continue;
         int slot = -1, same = -1;
         for (unsigned i = 0; i < vgic_nr_lrs; i++) {
@@ -94,7 +95,10 @@ void vgic_flush(struct vcpu *v)
     if (taken)
         __atomic_fetch_and(&v->arch.pending, ~taken, __ATOMIC_ACQ_REL);
     /* Out of list registers: ask for a maintenance interrupt when they drain. */
-    write_sysreg(ICH_HCR_EL2, 1 | (overflow ? 2 : 0));
+    struct cpu_local *cl = this_cpu();
+    uint64_t hcr = 1 | (overflow ? 2 : 0);
+    if (cl->ich_hcr != hcr)
+        write_sysreg(ICH_HCR_EL2, cl->ich_hcr = hcr);
 }
 
 #define LR_ACCESS(n)                                                    \
@@ -105,18 +109,39 @@ void vgic_flush(struct vcpu *v)
             write_sysreg(ICH_LR##n##_EL2, v->arch.lr[n]);               \
         break;
 
-static void lr_transfer(struct vcpu *v, bool save)
+static void lr_access(struct vcpu *v, unsigned i, bool save)
 {
-    for (unsigned i = 0; i < vgic_nr_lrs; i++) {
-        switch (i) {
-            LR_ACCESS(0) LR_ACCESS(1) LR_ACCESS(2) LR_ACCESS(3)
-            LR_ACCESS(4) LR_ACCESS(5) LR_ACCESS(6) LR_ACCESS(7)
-        }
+    switch (i) {
+        LR_ACCESS(0) LR_ACCESS(1) LR_ACCESS(2) LR_ACCESS(3)
+        LR_ACCESS(4) LR_ACCESS(5) LR_ACCESS(6) LR_ACCESS(7)
     }
 }
 
-void vgic_restore(struct vcpu *v) { lr_transfer(v, false); }
-void vgic_sync(struct vcpu *v) { lr_transfer(v, true); }
+/* Only list registers that hold something (or must be cleared) are touched: each access is
+ * a system-register trap's worth of work on an emulator. cpu_local.lr_live tracks which
+ * hardware LRs are non-zero; the hardware never fills an empty one by itself. */
+void vgic_restore(struct vcpu *v)
+{
+    struct cpu_local *cl = this_cpu();
+    unsigned live = 0;
+
+    for (unsigned i = 0; i < vgic_nr_lrs; i++) {
+        if (v->arch.lr[i] || (cl->lr_live & (1u << i)))
+            lr_access(v, i, false);
+        if (v->arch.lr[i])
+            live |= 1u << i;
+    }
+    cl->lr_live = live;
+}
+
+void vgic_sync(struct vcpu *v)
+{
+    struct cpu_local *cl = this_cpu();
+
+    for (unsigned i = 0; i < vgic_nr_lrs; i++)
+        if (cl->lr_live & (1u << i))
+            lr_access(v, i, true);
+}
 
 void vgic_save(struct vcpu *v)
 {

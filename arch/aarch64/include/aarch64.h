@@ -11,6 +11,8 @@ struct cpu_local {
     cpuid_t id;
     uint64_t mpidr;
     struct vcpu *loaded;        /* vcpu whose EL1 and timer state is in the registers */
+    unsigned lr_live;           /* hardware list registers that are non-zero */
+    uint64_t ich_hcr;           /* last value written to ICH_HCR_EL2 */
 };
 
 extern struct cpu_local cpu_locals[HV_MAX_CPUS];
