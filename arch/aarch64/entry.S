@@ -6,7 +6,9 @@
 #define GREGS_V 272
 #define GREGS_FPSR 784
 #define GREGS_FPCR 792
-#define HOST_FRAME 160
+#define HOST_FRAME 96
+#define CL_FP_REGS 8
+#define ESR_EC_FP 0x07
 
 .macro ventry target
     .balign 128
@@ -34,8 +36,29 @@ hv_vectors:
     ventry el2_bad_irq
     ventry el2_bad_irq
 
-el2_bad_sync:
 el2_sync:
+    /* FP/SIMD use by the hv (a library routine) while a guest's FP state is live in the
+     * registers: save that state to its owner, allow FP, and retry the instruction. */
+    stp x0, x1, [sp, #-16]!
+    mrs x0, esr_el2
+    lsr x0, x0, #26
+    cmp x0, #ESR_EC_FP
+    b.ne 1f
+    stp x2, x30, [sp, #-16]!
+    mrs x2, cptr_el2
+    bic x2, x2, #(1 << 10)
+    msr cptr_el2, x2
+    isb
+    mrs x2, tpidr_el2
+    ldr x0, [x2, #CL_FP_REGS]
+    cbz x0, 2f
+    str xzr, [x2, #CL_FP_REGS]
+    bl fp_save
+2:  ldp x2, x30, [sp], #16
+    ldp x0, x1, [sp], #16
+    eret
+1:  ldp x0, x1, [sp], #16
+el2_bad_sync:
     /* The hv faulted: report and stop this CPU. Stack is whatever it was. */
     mrs x0, esr_el2
     mrs x1, elr_el2
@@ -52,7 +75,9 @@ el2_bad_irq:
     b .
 
 /* unsigned long __guest_enter(struct guest_regs *r): runs the guest until it traps;
- * returns the vector kind (0 sync, 1 irq, 2 fiq, 3 serror). */
+ * returns the vector kind (0 sync, 1 irq, 2 fiq, 3 serror). FP/SIMD registers are not
+ * touched here: they are switched lazily (vcpu.c and fp_trap below). The hv's C code is
+ * built without FP, so no FP value of the hv lives across this call. */
     .globl __guest_enter
 __guest_enter:
     sub sp, sp, #HOST_FRAME
@@ -62,34 +87,9 @@ __guest_enter:
     stp x25, x26, [sp, #48]
     stp x27, x28, [sp, #64]
     stp x29, x30, [sp, #80]
-    stp d8, d9, [sp, #96]
-    stp d10, d11, [sp, #112]
-    stp d12, d13, [sp, #128]
-    stp d14, d15, [sp, #144]
     mrs x1, tpidr_el2
     str x0, [x1]                 /* cpu_local.guest: where the vectors save to */
 
-    add x2, x0, #GREGS_V
-    ldp q0, q1, [x2, #0]
-    ldp q2, q3, [x2, #32]
-    ldp q4, q5, [x2, #64]
-    ldp q6, q7, [x2, #96]
-    ldp q8, q9, [x2, #128]
-    ldp q10, q11, [x2, #160]
-    ldp q12, q13, [x2, #192]
-    ldp q14, q15, [x2, #224]
-    ldp q16, q17, [x2, #256]
-    ldp q18, q19, [x2, #288]
-    ldp q20, q21, [x2, #320]
-    ldp q22, q23, [x2, #352]
-    ldp q24, q25, [x2, #384]
-    ldp q26, q27, [x2, #416]
-    ldp q28, q29, [x2, #448]
-    ldp q30, q31, [x2, #480]
-    ldr x3, [x0, #GREGS_FPSR]
-    msr fpsr, x3
-    ldr x3, [x0, #GREGS_FPCR]
-    msr fpcr, x3
     ldr x2, [x0, #GREGS_PC]
     msr elr_el2, x2
     ldr x2, [x0, #GREGS_PSTATE]
@@ -114,6 +114,58 @@ __guest_enter:
     eret
     dsb nsh
     isb
+
+/* void fp_save(struct guest_regs *r) / fp_restore(r): the FP/SIMD file; clobber x1 only,
+ * so el2_sync can call fp_save with little saved around it. */
+    .globl fp_save
+fp_save:
+    add x1, x0, #GREGS_V
+    stp q0, q1, [x1, #0]
+    stp q2, q3, [x1, #32]
+    stp q4, q5, [x1, #64]
+    stp q6, q7, [x1, #96]
+    stp q8, q9, [x1, #128]
+    stp q10, q11, [x1, #160]
+    stp q12, q13, [x1, #192]
+    stp q14, q15, [x1, #224]
+    stp q16, q17, [x1, #256]
+    stp q18, q19, [x1, #288]
+    stp q20, q21, [x1, #320]
+    stp q22, q23, [x1, #352]
+    stp q24, q25, [x1, #384]
+    stp q26, q27, [x1, #416]
+    stp q28, q29, [x1, #448]
+    stp q30, q31, [x1, #480]
+    mrs x1, fpsr
+    str x1, [x0, #GREGS_FPSR]
+    mrs x1, fpcr
+    str x1, [x0, #GREGS_FPCR]
+    ret
+
+    .globl fp_restore
+fp_restore:
+    add x1, x0, #GREGS_V
+    ldp q0, q1, [x1, #0]
+    ldp q2, q3, [x1, #32]
+    ldp q4, q5, [x1, #64]
+    ldp q6, q7, [x1, #96]
+    ldp q8, q9, [x1, #128]
+    ldp q10, q11, [x1, #160]
+    ldp q12, q13, [x1, #192]
+    ldp q14, q15, [x1, #224]
+    ldp q16, q17, [x1, #256]
+    ldp q18, q19, [x1, #288]
+    ldp q20, q21, [x1, #320]
+    ldp q22, q23, [x1, #352]
+    ldp q24, q25, [x1, #384]
+    ldp q26, q27, [x1, #416]
+    ldp q28, q29, [x1, #448]
+    ldp q30, q31, [x1, #480]
+    ldr x1, [x0, #GREGS_FPSR]
+    msr fpsr, x1
+    ldr x1, [x0, #GREGS_FPCR]
+    msr fpcr, x1
+    ret
 
 guest_sync:
     stp x0, x1, [sp, #-16]!
@@ -156,28 +208,6 @@ guest_exit:
     mrs x2, spsr_el2
     str x2, [x0, #GREGS_PSTATE]
 
-    add x2, x0, #GREGS_V
-    stp q0, q1, [x2, #0]
-    stp q2, q3, [x2, #32]
-    stp q4, q5, [x2, #64]
-    stp q6, q7, [x2, #96]
-    stp q8, q9, [x2, #128]
-    stp q10, q11, [x2, #160]
-    stp q12, q13, [x2, #192]
-    stp q14, q15, [x2, #224]
-    stp q16, q17, [x2, #256]
-    stp q18, q19, [x2, #288]
-    stp q20, q21, [x2, #320]
-    stp q22, q23, [x2, #352]
-    stp q24, q25, [x2, #384]
-    stp q26, q27, [x2, #416]
-    stp q28, q29, [x2, #448]
-    stp q30, q31, [x2, #480]
-    mrs x3, fpsr
-    str x3, [x0, #GREGS_FPSR]
-    mrs x3, fpcr
-    str x3, [x0, #GREGS_FPCR]
-
     mov x0, x1
     ldp x19, x20, [sp, #0]
     ldp x21, x22, [sp, #16]
@@ -185,10 +215,6 @@ guest_exit:
     ldp x25, x26, [sp, #48]
     ldp x27, x28, [sp, #64]
     ldp x29, x30, [sp, #80]
-    ldp d8, d9, [sp, #96]
-    ldp d10, d11, [sp, #112]
-    ldp d12, d13, [sp, #128]
-    ldp d14, d15, [sp, #144]
     add sp, sp, #HOST_FRAME
     ret
 

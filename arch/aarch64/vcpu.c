@@ -43,6 +43,8 @@ void arch_vcpu_load(struct vcpu *v)
     write_sysreg(vmpidr_el2, v->arch.mpidr);
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
     isb();
+    if (v->arch.reload && cl->fp_regs == &v->arch.regs)
+        cl->fp_regs = NULL; /* the registers hold its state from before the reset */
     cl->loaded = v;
     v->arch.reload = false;
 }
@@ -165,12 +167,31 @@ static void decode_sync(struct vcpu *v, struct vm_exit *e)
     }
 }
 
+/* FP/SIMD is switched lazily: the guest's state stays in the registers after an exit and FP
+ * is trapped for the hv; the first hv FP use (a library routine) saves it (entry.S). */
+static void fp_enter(struct vcpu *v)
+{
+    struct cpu_local *cl = this_cpu();
+
+    write_sysreg(cptr_el2, CPTR_EL2_RES1);
+    isb();
+    if (cl->fp_regs != &v->arch.regs) {
+        if (cl->fp_regs)
+            fp_save(cl->fp_regs);
+        fp_restore(&v->arch.regs);
+        cl->fp_regs = &v->arch.regs;
+    }
+}
+
 void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
     arch_vcpu_load(v);
     vgic_flush(v);
     vgic_restore(v);
+    fp_enter(v);
     unsigned long kind = __guest_enter(&v->arch.regs);
+    write_sysreg(cptr_el2, CPTR_EL2_RES1 | CPTR_TFP);
+    isb();
     vgic_sync(v);
 
     e->reason = EXIT_NONE;

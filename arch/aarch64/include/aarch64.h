@@ -8,6 +8,7 @@
 /* Per-CPU data; TPIDR_EL2 points at it. entry.S uses 'guest' at offset 0. */
 struct cpu_local {
     struct guest_regs *guest;   /* where the vectors save the running guest's registers */
+    struct guest_regs *fp_regs; /* whose FP/SIMD state the registers hold (NULL: nobody's) */
     cpuid_t id;
     uint64_t mpidr;
     struct vcpu *loaded;        /* vcpu whose EL1 and timer state is in the registers */
@@ -62,6 +63,11 @@ int64_t psci_host_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 bool psci_guest_call(struct vcpu *v, struct vm_exit *e);
 /* stage2.c */
 uint64_t stage2_vttbr(const struct partition *p);
+/* entry.S */
+void fp_save(struct guest_regs *r);
+void fp_restore(struct guest_regs *r);
+#define CPTR_EL2_RES1 0x33ffull
+#define CPTR_TFP (1ull << 10)
 /* cpu.c */
 void cpu_init_el2(void);
 
