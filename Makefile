@@ -100,8 +100,16 @@ run: all
 	@echo "Booting $(DEMO) on $(ARCH); quit with Ctrl-A x, switch console input with Ctrl-T n"
 	$(QEMU_CMD)
 
-bench: all
-	python3 test/bench/run.py --out $(O) --qemu "$(QEMU) $(QEMU_MACHINE)" --bare-qemu "$(QEMU) $(QEMU_BARE)"
+$(O)/bench/el2stub.bin: $(BENCH_STUB_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+		-Wl,-Ttext=0x40200000 -o $(@:.bin=.elf) $<
+	$(Q)$(OBJCOPY) -O binary $(@:.bin=.elf) $@
+
+bench: all $(O)/bench/el2stub.bin
+	python3 test/bench/run.py --out $(O) --qemu "$(QEMU) $(QEMU_MACHINE)" \
+		--bare-qemu "$(QEMU) $(QEMU_BARE)" \
+		--stub-boot "$(call BENCH_STUB_BOOT,{guest})"
 
 gdb: all
 	@echo "Waiting for gdb on :1234:  gdb-multiarch $(O)/hv.elf -ex 'target remote :1234'"

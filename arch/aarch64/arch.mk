@@ -12,3 +12,6 @@ QEMU_MACHINE := -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -m 1G \
 QEMU_BOOT = -kernel $(O)/hv.bin -initrd $(1)
 # The same machine without EL2, for guests booted bare (benchmarks): PSCI is QEMU's, over HVC.
 QEMU_BARE := -M virt,gic-version=3 -cpu cortex-a57 -m 1G -global virtio-mmio.force-legacy=false
+# The exit-cost reference: a minimal EL2 stub that answers HVCs, the guest beside it.
+BENCH_STUB_SRC := test/bench/aarch64/el2stub.S
+BENCH_STUB_BOOT = -kernel $(O)/bench/el2stub.bin -device loader,file=$(1),addr=0x40080000,force-raw=on

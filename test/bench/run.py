@@ -6,8 +6,10 @@ ratios compare like with like.
 Figures (the last lines, exactly `bench: NAME = VALUE`):
   compute_ratio            guest ticks for a fixed CRC-32 workload, partitioned / bare
   exit_ratio               time per null hypercall (PSCI_VERSION over HVC) answered by the hv,
-                           divided by time per the same call answered by QEMU's own PSCI
-                           firmware model when the guest runs bare (the reference stub)
+                           divided by time per the same call answered by a minimal EL2 stub
+                           (test/bench/<arch>/el2stub.S: trap, set x0, eret) on the same
+                           emulated machine: what the hv adds to the architectural trap.
+                           Every figure takes the best of RUNS runs of each side.
   blk_read_ratio           sequential read throughput (64 MiB, 64 KiB requests, 16 in
                            flight), partitioned virtio-blk / the physical virtio-blk bare
   blk_write_ratio          the same for writes (flush included)
@@ -23,6 +25,7 @@ import sys
 import time
 
 BENCH_MIB = 64
+RUNS = 3  # each figure is the best of RUNS runs: the emulator's speed varies with host load
 
 
 def run(cmd, timeout):
@@ -66,6 +69,7 @@ def main():
     ap.add_argument("--out", required=True, help="build/<arch>")
     ap.add_argument("--qemu", required=True, help="the emulator with the hv's machine options")
     ap.add_argument("--bare-qemu", required=True, help="the emulator for a bare guest")
+    ap.add_argument("--stub-boot", required=True, help="boot options for the EL2 stub; {guest}")
     args = ap.parse_args()
 
     work = os.path.join(args.out, "bench")
@@ -79,6 +83,17 @@ def main():
              "-device", "virtio-blk-device,drive=d0"]
     common = ["-smp", "1", "-display", "none", "-monitor", "none"]
 
+    stub_cmd = (args.qemu.split() + common + ["-serial", "none", "-device", "virtio-serial-device",
+                "-chardev", f"file,id=c0,path={work}/hvc-stub.out", "-device", "virtconsole,chardev=c0"]
+                + args.stub_boot.replace("{guest}", guest).split() + ["-append", "test=hvc"])
+    stub_runs = []
+    for _ in range(RUNS):
+        run(stub_cmd, 600)
+        with open(f"{work}/hvc-stub.out", errors="replace") as f:
+            stub_runs.append(fields(f.read(), "hvc"))
+    stub = min(stub_runs, key=lambda d: int(d["ticks"]))
+    print(f"  hvc       stub: {' '.join(f'{k}={v}' for k, v in stub.items())} (best of 3)")
+
     results = {}
     for test in ["compute", "hvc", "blkread", "blkwrite", "console"]:
         extra = drive if test.startswith("blk") else []
@@ -86,9 +101,13 @@ def main():
                     "-device", "virtio-serial-device", "-chardev", f"file,id=c0,path={work}/{test}-bare.out",
                     "-device", "virtconsole,chardev=c0"] + extra +
                     ["-kernel", guest, "-append", f"test={test}"])
-        run(bare_cmd, 600)
-        with open(f"{work}/{test}-bare.out", errors="replace") as f:
-            bare = fields(f.read(), test)
+        bare = None
+        for _ in range(RUNS):
+            run(bare_cmd, 600)
+            with open(f"{work}/{test}-bare.out", errors="replace") as f:
+                got = fields(f.read(), test)
+            if bare is None or int(got["ticks"]) < int(bare["ticks"]):
+                bare = got
 
         dts = os.path.join(work, f"{test}.dts")
         with open(dts, "w") as f:
@@ -97,11 +116,16 @@ def main():
         cpio = dts[:-4] + ".cpio"
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts], check=True)
         subprocess.run(["scripts/mkbundle.sh", cpio, dtb, guest], check=True)
-        part_out, _ = run(args.qemu.split() + common + ["-serial", "stdio"] + extra +
-                          ["-kernel", os.path.join(args.out, "hv.bin"), "-initrd", cpio], 600)
+        best = None
+        for _ in range(RUNS):
+            out, _ = run(args.qemu.split() + common + ["-serial", "stdio"] + extra +
+                         ["-kernel", os.path.join(args.out, "hv.bin"), "-initrd", cpio], 600)
+            got = fields(out, test, "bench")
+            if best is None or int(got["ticks"]) < int(best[0]["ticks"]):
+                best = (got, out)
+        part, part_out = best
         with open(f"{work}/{test}-partition.out", "w") as f:
             f.write(part_out)
-        part = fields(part_out, test, "bench")
         m = re.search(r"^\[hv\] partition 'bench' stats: \d+ ms in guest, (\d+) exits", part_out, re.M)
         exits = int(m.group(1)) if m else None
         results[test] = (bare, part, exits)
@@ -122,7 +146,7 @@ def main():
         raise SystemExit("bench: the compute result differs between bare and partitioned runs")
     figures = {
         "compute_ratio": int(c_part["ticks"]) / int(c_bare["ticks"]),
-        "exit_ratio": rate(h_bare, "calls") / rate(h_part, "calls"),
+        "exit_ratio": rate(stub, "calls") / rate(h_part, "calls"),
         "blk_read_ratio": rate(r_part) / rate(r_bare),
         "blk_write_ratio": rate(w_part) / rate(w_bare),
         "blk_exits_per_request": (r_exits + w_exits) / (int(r_part["requests"]) + int(w_part["requests"]))
@@ -130,7 +154,8 @@ def main():
         "console_chars_per_notify": int(k_part["bytes"]) / max(1, int(k_part["notifies"])),
     }
     print()
-    print(f"  hvc round trips/s: partitioned {rate(h_part, 'calls'):.0f}, bare (QEMU PSCI) {rate(h_bare, 'calls'):.0f}")
+    print(f"  hvc round trips/s: partitioned {rate(h_part, 'calls'):.0f}, EL2 stub {rate(stub, 'calls'):.0f}, "
+          f"bare guest answered by QEMU's PSCI model (no trap at all) {rate(h_bare, 'calls'):.0f}")
     print(f"  blk read MB/s:  partitioned {rate(r_part)/1e6:.1f}, bare {rate(r_bare)/1e6:.1f}")
     print(f"  blk write MB/s: partitioned {rate(w_part)/1e6:.1f}, bare {rate(w_bare)/1e6:.1f}")
     for k, v in figures.items():
