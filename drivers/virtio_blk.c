@@ -1,6 +1,6 @@
 /* The physical disk when it is a virtio-blk device on virtio-mmio (QEMU virt; run QEMU with
  * -global virtio-mmio.force-legacy=false: only the modern transport is driven).
- * One request at a time, polled: the hv issues it and waits for the used ring. */
+ * Polled: the hv posts a batch of requests, notifies once, and waits for the used ring. */
 #include <libfdt.h>
 #include <string.h>
 
@@ -35,9 +35,11 @@
 #define T_OUT 1
 #define T_FLUSH 4
 
-#define QSIZE 4
+#define QSIZE 96                 /* descriptors: header, data, status per request */
+#define MAX_INFLIGHT (QSIZE / 3)
 
 struct ring_desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
+struct blk_hdr { uint32_t type, reserved; uint64_t sector; };
 
 static struct vblk {
     volatile uint8_t *base;
@@ -48,8 +50,8 @@ static struct vblk {
     struct { uint16_t flags, idx, ring[QSIZE], used_event; } avail __attribute__((aligned(4)));
     struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[QSIZE]; uint16_t avail_event; }
         used __attribute__((aligned(4096)));
-    struct { uint32_t type, reserved; uint64_t sector; } hdr;
-    uint8_t status;
+    struct blk_hdr hdr[MAX_INFLIGHT];
+    uint8_t status[MAX_INFLIGHT];
 } vblk;
 
 static uint32_t rd(unsigned off) { return *(volatile uint32_t *)(vblk.base + off); }
@@ -61,54 +63,101 @@ static void wr64(unsigned off, uint64_t v)
     wr(off + 4, (uint32_t)(v >> 32));
 }
 
-/* Build header / data / status, notify, and poll for completion. */
-static int transfer(uint32_t type, uint64_t sector, void *buf, uint32_t len)
+/* Slot i uses descriptors 3i..3i+2: header, data (if any), status. */
+static void post(unsigned slot, uint32_t type, uint64_t sector, void *buf, uint32_t len)
 {
+    struct ring_desc *d = &vblk.desc[3 * slot];
     unsigned n = 0;
 
-    spin_lock(&vblk.lock);
-    vblk.hdr.type = cpu_to_le32(type);
-    vblk.hdr.reserved = 0;
-    vblk.hdr.sector = cpu_to_le64(sector);
-    vblk.status = 0xff;
-    vblk.desc[n++] = (struct ring_desc){ (uint64_t)(uintptr_t)&vblk.hdr, sizeof(vblk.hdr), 1, 1 };
-    if (len)
-        vblk.desc[n++] = (struct ring_desc){ (uint64_t)(uintptr_t)buf, len,
-                                             (uint16_t)(1 | (type == T_IN ? 2 : 0)), 2 };
-    vblk.desc[n - 1].next = (uint16_t)n;
-    vblk.desc[n++] = (struct ring_desc){ (uint64_t)(uintptr_t)&vblk.status, 1, 2, 0 };
-    vblk.avail.ring[vblk.avail_idx % QSIZE] = 0;
+    vblk.hdr[slot] = (struct blk_hdr){ cpu_to_le32(type), 0, cpu_to_le64(sector) };
+    vblk.status[slot] = 0xff;
+    d[n] = (struct ring_desc){ (uint64_t)(uintptr_t)&vblk.hdr[slot], sizeof(struct blk_hdr), 1,
+                               (uint16_t)(3 * slot + 1) };
+    n++;
+    if (len) {
+        d[n] = (struct ring_desc){ (uint64_t)(uintptr_t)buf, len, (uint16_t)(1 | (type == T_IN ? 2 : 0)),
+                                   (uint16_t)(3 * slot + 2) };
+        n++;
+    } else
+        d[0].next = (uint16_t)(3 * slot + 2);
+    vblk.desc[3 * slot + 2] = (struct ring_desc){ (uint64_t)(uintptr_t)&vblk.status[slot], 1, 2, 0 };
+    vblk.avail.ring[vblk.avail_idx % QSIZE] = (uint16_t)(3 * slot);
+    vblk.avail_idx++;
+}
+
+/* Make everything posted visible, notify once, and wait until the device used it all. */
+static void run_posted(unsigned count)
+{
     __atomic_thread_fence(__ATOMIC_RELEASE);
-    vblk.avail.idx = ++vblk.avail_idx;
+    vblk.avail.idx = vblk.avail_idx;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     wr(MMIO_QUEUE_NOTIFY, 0);
-    while (__atomic_load_n(&vblk.used.idx, __ATOMIC_ACQUIRE) == vblk.used_seen)
+    uint16_t want = (uint16_t)(vblk.used_seen + count);
+    while (__atomic_load_n(&vblk.used.idx, __ATOMIC_ACQUIRE) != want)
         ;
-    vblk.used_seen++;
+    vblk.used_seen = want;
     wr(MMIO_INT_ACK, rd(MMIO_INT_STATUS));
-    int r = vblk.status == 0 ? 0 : -1;
+}
+
+static void vblk_batch(struct disk *d, struct disk_req *r, unsigned n)
+{
+    unsigned which[MAX_INFLIGHT];
+
+    spin_lock(&vblk.lock);
+    for (unsigned i = 0; i < n;) {
+        unsigned k = 0;
+        for (; i < n && k < MAX_INFLIGHT; i++) {
+            struct disk_req *q = &r[i];
+            q->status = -1; /* past the disk end or a write to a read-only disk: refused */
+            if (q->sector > d->sectors || q->count > d->sectors - q->sector ||
+                (q->write && d->read_only))
+                continue;
+            q->status = 0;
+            post(k, q->write ? T_OUT : T_IN, q->sector, q->buf, q->count * DISK_SECTOR);
+            which[k++] = i;
+        }
+        if (!k)
+            continue;
+        run_posted(k);
+        for (unsigned j = 0; j < k; j++)
+            if (vblk.status[j] != 0)
+                r[which[j]].status = -1;
+    }
     spin_unlock(&vblk.lock);
-    return r;
+}
+
+static struct disk *vblk_disk;
+
+static int one(bool write, uint64_t sector, void *buf, uint32_t count)
+{
+    struct disk_req r = { write, sector, buf, count, 0 };
+    vblk_batch(vblk_disk, &r, 1);
+    return r.status;
 }
 
 static int vblk_read(struct disk *d, uint64_t sector, void *buf, uint32_t count)
 {
-    if (sector > d->sectors || count > d->sectors - sector)
-        return -1;
-    return transfer(T_IN, sector, buf, count * DISK_SECTOR);
+    (void)d;
+    return one(false, sector, buf, count);
 }
 
 static int vblk_write(struct disk *d, uint64_t sector, const void *buf, uint32_t count)
 {
-    if (d->read_only || sector > d->sectors || count > d->sectors - sector)
-        return -1;
-    return transfer(T_OUT, sector, (void *)buf, count * DISK_SECTOR);
+    (void)d;
+    return one(true, sector, (void *)buf, count);
 }
 
 static int vblk_flush(struct disk *d)
 {
     (void)d;
-    return vblk.flush_ok ? transfer(T_FLUSH, 0, NULL, 0) : 0; /* no cache to flush */
+    if (!vblk.flush_ok)
+        return 0; /* the device has no volatile cache to flush */
+    spin_lock(&vblk.lock);
+    post(0, T_FLUSH, 0, NULL, 0);
+    run_posted(1);
+    int r = vblk.status[0] == 0 ? 0 : -1;
+    spin_unlock(&vblk.lock);
+    return r;
 }
 
 static int vblk_init(volatile uint8_t *base, struct disk *d, const char **why)
@@ -152,6 +201,8 @@ static int vblk_init(volatile uint8_t *base, struct disk *d, const char **why)
     d->read = vblk_read;
     d->write = vblk_write;
     d->flush = vblk_flush;
+    d->batch = vblk_batch;
+    vblk_disk = d;
     return 0;
 }
 

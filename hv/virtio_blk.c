@@ -11,33 +11,59 @@
 #define VIRTIO_BLK_F_RO (1ull << 5)
 #define VIRTIO_BLK_F_FLUSH (1ull << 9)
 #define BOUNCE_SIZE KIB(64)
+#define BATCH 16 /* requests taken off the queue before the disk sees them together */
 
 struct vblk {
     struct virtio_dev dev;
     struct blk_slice slice;
+    struct virtq_chain chain[BATCH];
+    struct blk_io io[BATCH];
+    struct blk_batch batch;
     uint8_t bounce[BOUNCE_SIZE] __attribute__((aligned(64)));
 };
 
 static struct vblk vblks[HV_MAX_PARTITIONS];
 
+/* Run the batch's transfers and answer its k requests. */
+static void complete(struct virtio_dev *d, struct vblk *b, unsigned k)
+{
+    blk_batch_run(&b->slice, &b->batch);
+    for (unsigned i = 0; i < k; i++) {
+        int used = blk_finish(&b->slice, &b->io[i], &b->batch);
+        virtq_push(&d->vq[0], b->chain[i].head, (uint32_t)used);
+        d->requests++;
+    }
+    b->batch.n = 0;
+}
+
 static void vblk_notify(struct virtio_dev *d, unsigned q)
 {
     struct vblk *b = d->priv;
-    struct virtq_chain ch;
-    const char *why;
+    const char *why = NULL;
+    unsigned k = 0;
     int r;
 
     (void)q;
-    while ((r = virtq_pop(&d->vq[0], &ch, &why)) > 0) {
-        int used = blk_execute(&b->slice, &ch);
-        if (used < 0) {
-            virtio_dev_fail(d, "request without a status byte");
-            return;
+    b->batch.n = 0;
+    while ((r = virtq_pop(&d->vq[0], &b->chain[k], &why)) > 0) {
+        int p = blk_prepare(&b->slice, &b->chain[k], &b->io[k], &b->batch);
+        if (p == 0) { /* the batch is full: answer it, then this request starts the next */
+            complete(d, b, k);
+            b->chain[0] = b->chain[k];
+            k = 0;
+            p = blk_prepare(&b->slice, &b->chain[0], &b->io[0], &b->batch);
         }
-        virtq_push(&d->vq[0], ch.head, (uint32_t)used);
-        d->requests++;
+        if (p < 0) {
+            why = "request without a status byte";
+            break;
+        }
+        if (++k == BATCH) {
+            complete(d, b, k);
+            k = 0;
+        }
     }
-    if (r < 0)
+    complete(d, b, k);
+    if (why)
         virtio_dev_fail(d, why);
     virtio_dev_used(d, 0);
 }

@@ -6,6 +6,15 @@
 
 #define DISK_SECTOR 512
 
+/* One transfer of a batch; status is filled in: 0, or <0 for a device error. */
+struct disk_req {
+    bool write;
+    uint64_t sector;
+    void *buf;
+    uint32_t count;
+    int status;
+};
+
 struct disk {
     const char *model;     /* e.g. "virtio-blk" */
     paddr_t base;          /* where it was found */
@@ -16,6 +25,8 @@ struct disk {
     int (*read)(struct disk *d, uint64_t sector, void *buf, uint32_t count);
     int (*write)(struct disk *d, uint64_t sector, const void *buf, uint32_t count);
     int (*flush)(struct disk *d);
+    /* Several transfers at once, so the device can overlap them; returns when all are done. */
+    void (*batch)(struct disk *d, struct disk_req *reqs, unsigned n);
 };
 
 /* Find the machine's disk from the firmware DT; 0 found, <0 none (*why says). */

@@ -29,9 +29,31 @@ struct blk_slice {
     struct blk_stats stats;
 };
 
-/* Carry out one request; writes its status byte. Returns the number of bytes written into
- * the chain's device-writable buffers (the used length), or -1 if the chain cannot even
- * hold a status byte (the caller treats that as a malformed request). */
+/* Disk transfers of several requests, handed to the disk at once so it can overlap them. */
+#define BLK_BATCH_REQS VIRTQ_MAX_CHAIN
+struct blk_batch {
+    struct disk_req req[BLK_BATCH_REQS];
+    unsigned n;
+};
+
+/* One request between blk_prepare and blk_finish. */
+struct blk_io {
+    struct virtq_chain *chain;
+    uint8_t status;
+    bool write;
+    uint32_t bytes, written;
+    unsigned first, nreq;   /* its transfers in the batch */
+};
+
+/* Check a request and either finish it at once or add its transfers to b. Returns 1 (io is
+ * ready for blk_finish after blk_batch_run), 0 if b is too full (run b, finish what it
+ * holds, and prepare this request again), -1 if the chain has no status byte (malformed). */
+int blk_prepare(struct blk_slice *s, struct virtq_chain *c, struct blk_io *io, struct blk_batch *b);
+/* Let the disk carry out the batch's transfers. */
+void blk_batch_run(struct blk_slice *s, struct blk_batch *b);
+/* Write the status byte; returns the used length (bytes written into the chain). */
+int blk_finish(struct blk_slice *s, struct blk_io *io, const struct blk_batch *b);
+/* All three for one request: the used length, or -1 if the chain is malformed. */
 int blk_execute(struct blk_slice *s, struct virtq_chain *c);
 
 #endif

@@ -34,7 +34,17 @@ static int fl(struct disk *d)
     return 0;
 }
 
-static struct disk disk = { "ramdisk", 0, DISK_SECTORS, false, NULL, rd, wr, fl };
+static unsigned batches;
+
+static void batch(struct disk *d, struct disk_req *r, unsigned n)
+{
+    batches++;
+    for (unsigned i = 0; i < n; i++)
+        r[i].status = r[i].write ? wr(d, r[i].sector, r[i].buf, r[i].count)
+                                 : rd(d, r[i].sector, r[i].buf, r[i].count);
+}
+
+static struct disk disk = { "ramdisk", 0, DISK_SECTORS, false, NULL, rd, wr, fl, batch };
 static uint8_t bounce[2 * DISK_SECTOR];
 static struct blk_slice slice;
 static struct virtq_chain ch;
@@ -197,5 +207,40 @@ int main(void)
     CHECK(slice.stats.writes == 2 && slice.stats.reads == 3 && slice.stats.errors == 8,
           "stats: %llu writes %llu reads %llu errors", (unsigned long long)slice.stats.writes,
           (unsigned long long)slice.stats.reads, (unsigned long long)slice.stats.errors);
+    /* A batch: three writes described first, carried out together, answered after. */
+    struct virtq_chain chains[3];
+    struct blk_io ios[3];
+    struct blk_batch b = { .n = 0 };
+    uint8_t st[3], bufs[3][DISK_SECTOR], hdrs[3][16];
+    unsigned before = batches;
+    for (int i = 0; i < 3; i++) {
+        uint32_t type = VIRTIO_BLK_T_OUT;
+        uint64_t sector = 2 + i;
+        memcpy(hdrs[i], &type, 4);
+        memset(hdrs[i] + 4, 0, 4);
+        memcpy(hdrs[i] + 8, &sector, 8);
+        fill(bufs[i], DISK_SECTOR, (uint8_t)(40 + i));
+        chains[i] = (struct virtq_chain){ 0 };
+        chains[i].buf[0] = (struct virtq_buf){ hdrs[i], 16, false };
+        chains[i].buf[1] = (struct virtq_buf){ bufs[i], DISK_SECTOR, false };
+        chains[i].buf[2] = (struct virtq_buf){ &st[i], 1, true };
+        chains[i].n = 3;
+        chains[i].out_len = 16 + DISK_SECTOR;
+        chains[i].in_len = 1;
+        CHECK(blk_prepare(&slice, &chains[i], &ios[i], &b) == 1, "prepare %d", i);
+    }
+    CHECK(b.n == 3 && batches == before, "three transfers queued, none done yet (%u)", b.n);
+    CHECK(memcmp(disk_data + (SLICE_START + 2) * DISK_SECTOR, bufs[0], DISK_SECTOR) != 0, "not written before the batch runs");
+    blk_batch_run(&slice, &b);
+    CHECK(batches == before + 1, "one disk batch for three requests");
+    for (int i = 0; i < 3; i++) {
+        CHECK(blk_finish(&slice, &ios[i], &b) == 1 && st[i] == VIRTIO_BLK_S_OK, "finish %d: status %u", i, st[i]);
+        CHECK(memcmp(disk_data + (SLICE_START + 2 + i) * DISK_SECTOR, bufs[i], DISK_SECTOR) == 0, "batched write %d landed", i);
+    }
+    /* A batch too full for the next request says so and leaves it untouched. */
+    b.n = BLK_BATCH_REQS;
+    CHECK(blk_prepare(&slice, &chains[0], &ios[0], &b) == 0 && b.n == BLK_BATCH_REQS, "full batch refused");
+    CHECK(outside_untouched(), "batched writes stayed inside the slice");
+
     return unit_finish("unit-blk");
 }
