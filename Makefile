@@ -153,6 +153,6 @@ distclean:
 	rm -rf build
 
 # Keep generated .dtb files: make would delete them as intermediates after the run.
-.SECONDARY:
+.SECONDARY: $(patsubst %,$(O)/configs/%.dtb,$(CONFIGS))
 
 -include $(HV_OBJS:.o=.d)

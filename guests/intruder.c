@@ -1,6 +1,7 @@
 /* intruder: touch the addresses given in bootargs (read=0xADDR write=0xADDR),
  * one 64-bit access each. Under isolation the first foreign access must stop
- * the partition, so no "survived" line may appear. */
+ * the partition, so no "survived" line may appear. "pmu" reads the cycle counter,
+ * which a partition must not see (it belongs to the physical CPU). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,14 @@ int main(void)
 		int wr = !strncmp(tok, "write=", 6);
 		unsigned long addr, v = 0x494e54525544u;
 
+		if (!strcmp(tok, "pmu")) {
+			printf("intruder: read PMCCNTR_EL0\n");
+			fflush(stdout);
+			console_flush();
+			__asm__ volatile("mrs %0, pmccntr_el0" : "=r"(v));
+			printf("intruder: survived pmu read\n");
+			continue;
+		}
 		if (!wr && strncmp(tok, "read=", 5)) {
 			printf("intruder: ignoring \"%s\"\n", tok);
 			continue;

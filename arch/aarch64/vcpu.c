@@ -117,6 +117,27 @@ static void data_abort(struct vcpu *v, uint64_t esr, struct vm_exit *e)
     e->mmio.write = esr & (1u << 6);
 }
 
+/* Deliver an Undefined Instruction exception to the guest's EL1, as the hardware would for
+ * an instruction that does not exist: ESR_EL1 EC 0, return address the instruction. The
+ * vcpu's EL1 registers are live on this CPU (it just exited). */
+static void inject_undef(struct vcpu *v)
+{
+    struct guest_regs *r = &v->arch.regs;
+    uint64_t from = r->pstate & 0xf, offset;
+
+    if (from == 0x5)
+        offset = 0x200; /* EL1h: current EL with SP_EL1 */
+    else if (from == 0x4)
+        offset = 0x000; /* EL1t */
+    else
+        offset = 0x400; /* EL0, AArch64 */
+    write_sysreg(esr_el1, (uint64_t)ESR_IL);
+    write_sysreg(elr_el1, r->pc);
+    write_sysreg(spsr_el1, r->pstate);
+    r->pstate = 0x3c5;
+    r->pc = read_sysreg(vbar_el1) + offset;
+}
+
 static void sysreg_trap(struct vcpu *v, uint64_t esr, struct vm_exit *e)
 {
     uint32_t iss = esr & 0x1ffffff;
@@ -131,7 +152,15 @@ static void sysreg_trap(struct vcpu *v, uint64_t esr, struct vm_exit *e)
         arch_vcpu_skip(v);
         return;
     }
-    fault(e, "access to a system register the hv does not provide to partitions", esr, false, 0);
+    /* Anything else trapped (PMU, physical timer): not there for a partition. The guest
+     * sees it as an undefined instruction, like a CPU without the feature. */
+    (void)e;
+    if (v->arch.undef_reported++ < 3)
+        hv_log("partition '%s': system register op0=%u op1=%u CRn=%u CRm=%u op2=%u is not "
+               "provided; undefined instruction injected at pc 0x%llx",
+               v->part->label, (iss >> 20) & 3, (iss >> 14) & 7, (iss >> 10) & 15,
+               (iss >> 1) & 15, (iss >> 17) & 7, (unsigned long long)v->arch.regs.pc);
+    inject_undef(v);
 }
 
 static void decode_sync(struct vcpu *v, struct vm_exit *e)

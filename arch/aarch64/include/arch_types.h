@@ -40,6 +40,7 @@ struct vcpu_arch {
     uint64_t esr, far, hpfar;       /* of the last exit */
     uint64_t mpidr;
     bool reload;                    /* its registers must be (re)loaded on entry */
+    unsigned undef_reported;        /* undefined-instruction injections logged so far */
 };
 
 struct vgic_dist {
