@@ -1,6 +1,7 @@
 # Top-level build.  make [ARCH=aarch64] [CROSS_COMPILE=...] [O=build/<arch>] [V=1]
 #   all           hv image, guests, boot bundles (installs/builds dependencies first)
-#   run           boot the two-partition demo under QEMU (quit: Ctrl-A x)
+#   run           boot the two-partition demo under QEMU (quit: Ctrl-A x); BOOT=efi boots it
+#                 through the UEFI firmware and boot/efi-<arch> instead of QEMU -kernel
 #   test          host unit tests + end-to-end tests; ends with "N passed, N failed"
 #   bench         ratios of the same guest partitioned vs. bare (see test/bench/run.py)
 #   check-config  CONFIG=file.dts: validate a configuration on the host
@@ -42,8 +43,8 @@ GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 CONFIGS := $(basename $(notdir $(wildcard configs/*.dts) $(wildcard test/e2e/configs/*.dts)))
 BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(CONFIGS))
 
-.PHONY: all deps hv guests bundles run gdb bench test unit e2e check-config clean distclean print-emulator
-all: hv guests bundles
+.PHONY: all deps hv guests bundles efi run gdb bench test unit e2e check-config clean distclean print-emulator
+all: hv guests bundles efi
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
@@ -91,10 +92,26 @@ $(O)/bundles/%.cpio: $(O)/configs/%.dtb $(GUEST_BINS) scripts/mkbundle.sh
 	@$(if $(Q),echo "  BUNDLE  $@")
 	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS)
 
+# ---- UEFI: the loader, its firmware variables, and one ESP directory per config ----
+EFI_APP := $(O)/efi/hvboot.efi
+ESPS := $(patsubst %,$(O)/esp/%/EFI/BOOT/hv.bin,$(CONFIGS))
+efi: $(EFI_APP) $(O)/efi/vars.fd $(ESPS)
+$(EFI_APP): $(DEPS_STAMP) FORCE
+	$(Q)$(MAKE) --no-print-directory -C boot/$(EFI_LOADER) O=$(abspath $(O)/efi) \
+		CROSS_COMPILE=$(CROSS_COMPILE) LIBFDT=$(abspath $(LIBFDT)) V=$(V)
+$(O)/efi/vars.fd: | $(EFI_APP)
+	$(Q)cp $(EFI_VARS) $@
+$(O)/esp/%/EFI/BOOT/hv.bin: $(O)/hv.bin $(O)/bundles/%.cpio $(EFI_APP) scripts/efi-esp.sh
+	$(Q)scripts/efi-esp.sh $(O)/esp/$* $(O)/hv.bin $(O)/bundles/$*.cpio $(EFI_APP)
+
 # ---- running ----
 DEMO ?= demo
 SMP ?= 2
+ifeq ($(BOOT),efi)
+QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(SMP) -nographic $(call QEMU_EFI_BOOT,$(DEMO))
+else
 QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(SMP) -nographic $(call QEMU_BOOT,$(O)/bundles/$(DEMO).cpio)
+endif
 
 run: all
 	@echo "Booting $(DEMO) on $(ARCH); quit with Ctrl-A x, switch console input with Ctrl-T n"
@@ -142,6 +159,7 @@ check-config: $(HOSTO)/hvcheck guests
 print-emulator:
 	@echo "QEMU_CMDLINE='$(QEMU) $(QEMU_MACHINE)'"
 	@echo "QEMU_BOOTARGS='$(call QEMU_BOOT,{bundle})'"
+	@echo "QEMU_EFI_BOOTARGS='$(call QEMU_EFI_BOOT,{config})'"
 
 unit: $(UNIT_TESTS) $(HOSTO)/hvcheck all
 test: $(UNIT_TESTS) $(HOSTO)/hvcheck all

@@ -71,3 +71,8 @@ if [ ! -f "$nl/$host/lib/libc.a" ]; then
     rm -rf "$bld"
     echo "setup-deps: newlib for $arch in $nl"
 fi
+
+# UEFI: GNU-EFI for the target and the firmware QEMU boots it with.
+if [ "$arch" = aarch64 ]; then
+    "$top/boot/efi-aarch64/get-gnu-efi.sh"
+fi

@@ -37,6 +37,7 @@ check_tool no-image test/e2e/configs/bad-no-image.dts 1 "'nosuch.bin' is not in 
 
 eval "$(make -s --no-print-directory ARCH="$arch" print-emulator)"
 python3 test/e2e/run.py --table test/e2e/tests.tbl --qemu "$QEMU_CMDLINE" --boot "$QEMU_BOOTARGS" \
+    --boot-efi "$QEMU_EFI_BOOTARGS" \
     --bundles "$out/bundles" --logs "$out/test-logs" ${ONLY:+--only "$ONLY"} | tee "$out/e2e.out"
 e2e_pass=$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out/e2e.out")
 e2e_fail=$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out/e2e.out")

@@ -83,14 +83,15 @@ static void read_initrd(const void *fdt)
 void __attribute__((noreturn)) arm64_image_boot(const void *fdt)
 {
     bi.arch_name = "aarch64";
+    /* Our own ranges first: if the table overflows, what is lost is the firmware's. */
+    reserve((uintptr_t)_hv_start, (uintptr_t)_hv_end - (uintptr_t)_hv_start);
     if (fdt && fdt_check_header(fdt) == 0) {
         bi.fdt = fdt;
+        reserve((uintptr_t)fdt, ALIGN_UP(fdt_totalsize(fdt), 4096));
+        read_initrd(fdt);
         read_memory(fdt);
         read_reserved(fdt);
-        read_initrd(fdt);
-        reserve((uintptr_t)fdt, ALIGN_UP(fdt_totalsize(fdt), 4096));
     }
-    reserve((uintptr_t)_hv_start, (uintptr_t)_hv_end - (uintptr_t)_hv_start);
     hv_main(&bi);
     arch_halt();
 }

@@ -20,7 +20,8 @@ Without 'stop', the emulator must exit by itself (the hv powers off when every p
 has stopped); a run that reaches its timeout fails.
 
 A table row may name a disk: disk=SIZE_MIB creates a fresh image filled with the
-background; disk=@TEST reuses the image an earlier row left (a second boot).
+background; disk=@TEST reuses the image an earlier row left (a second boot). boot=efi
+boots through the UEFI firmware and the loader instead of the emulator's direct kernel boot.
 """
 import argparse
 import os
@@ -178,6 +179,7 @@ def main():
     ap.add_argument("--table", required=True)
     ap.add_argument("--qemu", required=True, help="emulator command and machine options")
     ap.add_argument("--boot", required=True, help="boot options; {bundle} is replaced")
+    ap.add_argument("--boot-efi", default="", help="UEFI boot options; {config} is replaced")
     ap.add_argument("--bundles", required=True)
     ap.add_argument("--logs", required=True)
     ap.add_argument("--only", default="")
@@ -193,8 +195,11 @@ def main():
             continue
         rules = parse_expect(os.path.join(edir, "expect", name + ".expect"))
         bundle = os.path.join(args.bundles, config + ".cpio")
+        boot = args.boot.replace("{bundle}", bundle)
+        if "boot=efi" in extra:
+            boot = args.boot_efi.replace("{config}", config)
         cmd = (args.qemu.split() + ["-smp", smp, "-display", "none", "-monitor", "none",
-               "-serial", "stdio"] + args.boot.replace("{bundle}", bundle).split())
+               "-serial", "stdio"] + boot.split())
         disk = None
         for opt in extra:
             if opt.startswith("disk=@"):
