@@ -16,6 +16,7 @@ aarch64) debarch=arm64; triple=aarch64-linux-gnu; host=aarch64-none-elf; extra="
 *) echo "setup-deps: unsupported ARCH '$arch'" >&2; exit 2 ;;
 esac
 pkgs="$pkgs device-tree-compiler libfdt-dev newlib-source cpio gcc make python3 libasan8 libubsan1"
+pkgs="$pkgs acpica-tools" # iasl checks the ACPI tables the x86_64 port builds
 
 missing=""
 for p in $pkgs; do
