@@ -171,7 +171,7 @@ print-emulator:
 
 unit: $(UNIT_TESTS) $(HOSTO)/hvcheck all
 test: $(UNIT_TESTS) $(HOSTO)/hvcheck all
-	test/run.sh $(ARCH) $(O)
+	UNIT_TESTS="$(UNIT_TESTS)" test/run.sh $(ARCH) $(O)
 
 clean:
 	rm -rf build/$(ARCH) $(HOSTO)
