@@ -141,9 +141,14 @@ void part_reset(struct partition *p)
 {
     spin_lock(&p->lock);
     for (unsigned i = 0; i < p->nr_vcpus; i++)
-        p->vcpus[i].state = VCPU_OFF;
+        __atomic_store_n(&p->vcpus[i].state, VCPU_OFF, __ATOMIC_SEQ_CST);
     spin_unlock(&p->lock);
     kick_others(p);
+    /* Its memory is about to be reloaded: no other vcpu of it may still be running. */
+    for (unsigned i = 0; i < p->nr_vcpus; i++)
+        if (p->vcpus[i].pcpu != arch_cpu_id())
+            while (__atomic_load_n(&p->vcpus[i].in_guest, __ATOMIC_ACQUIRE))
+                ;
     if (p->console)
         console_part_close(p);
     hv_log("partition '%s' resets (guest request)", p->label);

@@ -42,6 +42,7 @@ struct vcpu {
     unsigned index;       /* within the partition */
     cpuid_t pcpu;         /* physical CPU it is pinned to */
     volatile enum vcpu_state state;
+    volatile bool in_guest;  /* its CPU is inside arch_vcpu_run for it (see part_reset) */
     struct vcpu_stats stats;
 };
 
