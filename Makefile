@@ -1,7 +1,8 @@
 # Top-level build.  make [ARCH=aarch64] [CROSS_COMPILE=...] [O=build/<arch>] [V=1]
 #   all           hv image, guests, boot bundles (installs/builds dependencies first)
 #   run           boot the two-partition demo under QEMU (quit: Ctrl-A x); BOOT=efi boots it
-#                 through the UEFI firmware and boot/efi-<arch> instead of QEMU -kernel
+#                 through the UEFI firmware and boot/efi-<arch> instead of QEMU -kernel;
+#                 DEMO=<config> picks another config, DISK=<image> attaches a disk
 #   test          host unit tests + end-to-end tests; ends with "N passed, N failed"
 #   bench         ratios of the same guest partitioned vs. bare (see test/bench/run.py)
 #   check-config  CONFIG=file.dts: validate a configuration on the host
@@ -111,6 +112,10 @@ ifeq ($(BOOT),efi)
 QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(SMP) -nographic $(call QEMU_EFI_BOOT,$(DEMO))
 else
 QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(SMP) -nographic $(call QEMU_BOOT,$(O)/bundles/$(DEMO).cpio)
+endif
+# DISK=image: the physical disk block slices live on (e.g. DEMO=blk-write DISK=disk.img)
+ifneq ($(DISK),)
+QEMU_CMD += -drive if=none,id=d0,file=$(DISK),format=raw -device virtio-blk-device,drive=d0
 endif
 
 run: all
