@@ -81,20 +81,10 @@ static uint64_t vblk_config(struct virtio_dev *d, uint64_t off, unsigned size)
     return 0;
 }
 
-static const struct virtio_dev_ops vblk_ops_rw = {
+static const struct virtio_dev_ops vblk_ops = {
     .name = "virtio-blk",
     .device_id = VIRTIO_ID_BLOCK,
     .features = VIRTIO_BLK_F_FLUSH,
-    .nr_queues = 1,
-    .queue_max = 256,
-    .notify = vblk_notify,
-    .config_read = vblk_config,
-};
-
-static const struct virtio_dev_ops vblk_ops_ro = {
-    .name = "virtio-blk",
-    .device_id = VIRTIO_ID_BLOCK,
-    .features = VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_RO,
     .nr_queues = 1,
     .queue_max = 256,
     .notify = vblk_notify,
@@ -110,7 +100,8 @@ struct virtio_dev *virtio_blk_create(struct partition *p, unsigned line, struct 
                                    .sectors = pc->block_sectors, .read_only = pc->block_read_only,
                                    .bounce = b->bounce, .bounce_size = BOUNCE_SIZE };
     snprintf(b->slice.id, sizeof(b->slice.id), "hv-%s", p->label);
-    if (virtio_mmio_attach(&b->dev, p, line, pc->block_read_only ? &vblk_ops_ro : &vblk_ops_rw, b) < 0)
+    b->dev.features_extra = pc->block_read_only ? VIRTIO_BLK_F_RO : 0;
+    if (virtio_mmio_attach(&b->dev, p, line, &vblk_ops, b) < 0)
         return NULL;
     return &b->dev;
 }

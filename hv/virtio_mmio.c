@@ -33,7 +33,7 @@
 static uint64_t offered(const struct virtio_dev *d)
 {
     return VIRTIO_F_VERSION_1 | VIRTIO_RING_F_EVENT_IDX | VIRTIO_RING_F_INDIRECT_DESC |
-           d->ops->features;
+           d->ops->features | d->features_extra;
 }
 
 static void interrupt_driver(struct virtio_dev *d, uint32_t why)

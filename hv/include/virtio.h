@@ -42,6 +42,7 @@ struct virtio_dev {
     const struct virtio_dev_ops *ops;
     void *priv;
     unsigned line;              /* the partition's device interrupt line and window index */
+    uint64_t features_extra;    /* per-instance features (e.g. a read-only slice) */
     uint32_t status;
     uint32_t dev_features_sel, drv_features_sel;
     uint64_t driver_features;
