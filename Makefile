@@ -159,8 +159,14 @@ $(HOSTO)/unit-x86_64-acpi: test/unit/x86_64/acpi.c arch/x86_64/acpi.c test/unit/
 	$(Q)cc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-Iarch/x86_64/include -Itest/unit -o $@ test/unit/x86_64/acpi.c arch/x86_64/acpi.c
 
+$(HOSTO)/unit-x86_64-bzimage: test/unit/x86_64/bzimage.c arch/x86_64/bzimage.c test/unit/unit.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)cc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-Iarch/x86_64/include -Itest/unit -o $@ test/unit/x86_64/bzimage.c arch/x86_64/bzimage.c
+
 UNIT_TESTS := $(patsubst test/unit/%.c,$(HOSTO)/unit-%,$(wildcard test/unit/*.c)) \
-	$(HOSTO)/unit-x86_64-acpi
+	$(HOSTO)/unit-x86_64-acpi $(HOSTO)/unit-x86_64-bzimage
 
 check-config: $(HOSTO)/hvcheck guests
 	@test -n "$(CONFIG)" || { echo "usage: make check-config CONFIG=file.dts [SMP=n]"; exit 2; }
