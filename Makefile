@@ -99,7 +99,7 @@ ESPS := $(patsubst %,$(O)/esp/%/EFI/BOOT/hv.bin,$(CONFIGS))
 efi: $(EFI_APP) $(O)/efi/vars.fd $(ESPS)
 $(EFI_APP): $(DEPS_STAMP) FORCE
 	$(Q)$(MAKE) --no-print-directory -C boot/$(EFI_LOADER) O=$(abspath $(O)/efi) \
-		CROSS_COMPILE=$(CROSS_COMPILE) LIBFDT=$(abspath $(LIBFDT)) V=$(V)
+		ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) LIBFDT=$(abspath $(LIBFDT)) HV_BIN=$(abspath $(O)/hv.bin) V=$(V)
 $(O)/efi/vars.fd: | $(EFI_APP)
 	$(Q)cp $(EFI_VARS) $@
 $(O)/esp/%/EFI/BOOT/hv.bin: $(O)/hv.bin $(O)/bundles/%.cpio $(EFI_APP) scripts/efi-esp.sh

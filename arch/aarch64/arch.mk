@@ -15,8 +15,8 @@ QEMU_BARE := -M virt,gic-version=3 -cpu cortex-a57 -m 1G -global virtio-mmio.for
 # The exit-cost reference: a minimal EL2 stub that answers HVCs, the guest beside it.
 BENCH_STUB_SRC := test/bench/aarch64/el2stub.S
 BENCH_STUB_BOOT = -kernel $(O)/bench/el2stub.bin -device loader,file=$(1),addr=0x40080000,force-raw=on
-# UEFI: the GNU-EFI loader in boot/efi-aarch64 and QEMU's AAVMF firmware.
-EFI_LOADER := efi-aarch64
+# UEFI: the GNU-EFI loader in boot/efi and QEMU's AAVMF firmware.
+EFI_LOADER := efi
 EFI_CODE := /usr/share/AAVMF/AAVMF_CODE.fd
 EFI_VARS := /usr/share/AAVMF/AAVMF_VARS.fd
 QEMU_EFI_BOOT = -drive if=pflash,format=raw,readonly=on,file=$(EFI_CODE) \

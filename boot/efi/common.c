@@ -1,23 +1,19 @@
-/* hvboot.efi: boots the hv (an arm64 Linux "Image") from UEFI.
+/* hvboot.efi: boots the hv from UEFI; the arch-neutral part.
  *
- * Reads hv.bin and bundle.cpio from the directory the app itself was loaded from, places the
- * Image at RAM base + text_offset and the bundle anywhere below 4 GiB, takes the firmware's
- * device tree from the EFI configuration table and rewrites its /memory, /memreserve/ and
- * /chosen from the EFI memory map, leaves boot services, and enters the Image by the Linux
- * arm64 boot protocol (handoff.S): EL2, MMU and caches off, x0 = DTB.
+ * Has the arch part (<arch>.c) place the hv image, reads bundle.cpio from the directory the
+ * app itself was loaded from and places it anywhere below 4 GiB, takes the platform device
+ * tree from the arch part and rewrites its /memory, /memreserve/ and /chosen from the EFI
+ * memory map, leaves boot services, and has the arch part enter the hv.
  *
  * The DTB is built twice from a pristine copy of the firmware's: once before
  * ExitBootServices (to report errors and print what the hv will get) and once after it, from
  * the final memory map (no firmware services are used for that: libfdt works in buffers
  * allocated beforehand). */
-#include <efi.h>
-#include <efilib.h>
 #include <libfdt.h>
 
-/* QEMU virt (and the hv's link address): the Image goes to RAM_BASE + text_offset. */
-#define RAM_BASE 0x40000000ull
+#include "common.h"
+
 #define DTB_SLACK 0x10000 /* room for the nodes and reservations we add */
-#define PAGE 4096ull
 #define MAX_RANGES 256
 
 /* How many reserved ranges the hv records (BOOT_MAX_RANGES in hv/include/hv.h; the Makefile
@@ -30,23 +26,6 @@
 #define HV_OWN_RESERVATIONS 3
 
 #define EfiPersistentMemoryType 14 /* UEFI 2.5; newer than gnu-efi's enum */
-
-struct range {
-    UINT64 base, end; /* [base, end) */
-};
-
-struct image_header { /* Documentation/arch/arm64/booting.rst */
-    UINT32 code0, code1;
-    UINT64 text_offset, image_size, flags, res2, res3, res4;
-    UINT32 magic, res5;
-};
-#define IMAGE_MAGIC 0x644d5241 /* "ARM\x64" */
-
-struct loaded {
-    UINT64 hv, hv_size, hv_pages, entry;
-    UINT64 bundle, bundle_size, bundle_pages;
-    UINT64 pristine, dtb, dtb_size, dtb_pages; /* two buffers of dtb_size bytes */
-};
 
 struct memmap {
     EFI_MEMORY_DESCRIPTOR *buf;
@@ -61,11 +40,7 @@ struct layout {
     UINT64 ram_lost, usable_lost; /* bytes given up to fit the hv's limits */
 };
 
-static EFI_GUID dtb_guid = { 0xb1b621d5, 0xf19c, 0x41a5,
-                             { 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0 } };
-
 static struct layout lay;
-static UINT64 uart_base; /* PL011 for messages after ExitBootServices, 0 if none */
 
 static const CHAR16 *type_name(UINT32 t)
 {
@@ -287,15 +262,6 @@ static const char *plan(const struct memmap *m, const struct loaded *ld, int bud
     return NULL;
 }
 
-#define FDT_TRY(x)                                                                           \
-    do {                                                                                     \
-        int err_ = (x);                                                                      \
-        if (err_ < 0) {                                                                      \
-            *fdt_err = err_;                                                                 \
-            return #x;                                                                       \
-        }                                                                                    \
-    } while (0)
-
 /* Build the hv's DTB in ld->dtb from the pristine copy and the memory map. Uses no firmware
  * services. Returns NULL or what failed (*fdt_err: the libfdt error, or 0). */
 static const char *build_dtb(const struct memmap *m, const struct loaded *ld, int *fdt_err)
@@ -343,55 +309,11 @@ static const char *build_dtb(const struct memmap *m, const struct loaded *ld, in
         FDT_TRY(chosen = fdt_add_subnode(fdt, 0, "chosen"));
     FDT_TRY(fdt_setprop_u64(fdt, chosen, "linux,initrd-start", ld->bundle));
     FDT_TRY(fdt_setprop_u64(fdt, chosen, "linux,initrd-end", ld->bundle + ld->bundle_size));
-    const char *out = fdt_getprop(fdt, chosen, "stdout-path", &len);
-    if (!out || len < 2) {
-        char path[256];
-        int uart = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
-        if (uart < 0)
-            return "no /chosen/stdout-path and no arm,pl011 node for the hv's console";
-        FDT_TRY(fdt_get_path(fdt, uart, path, sizeof(path)));
-        chosen = fdt_path_offset(fdt, "/chosen");
-        FDT_TRY(fdt_setprop_string(fdt, chosen, "stdout-path", path));
-    }
+    const char *why_arch = efi_arch_fixup_dtb(fdt, fdt_err);
+    if (why_arch)
+        return why_arch;
     FDT_TRY(fdt_check_header(fdt));
     return NULL;
-}
-
-/* The PL011 at /chosen/stdout-path, for messages after ExitBootServices. */
-static UINT64 find_uart(const void *fdt)
-{
-    int chosen = fdt_path_offset(fdt, "/chosen"), len;
-    const char *p = chosen >= 0 ? fdt_getprop(fdt, chosen, "stdout-path", &len) : NULL;
-    if (!p || len < 2)
-        return 0;
-    const char *colon = memchr(p, ':', len);
-    int node = fdt_path_offset_namelen(fdt, p, colon ? colon - p : (int)strnlen(p, len));
-    if (node < 0 || fdt_node_check_compatible(fdt, node, "arm,pl011") != 0)
-        return 0;
-    int parent = fdt_parent_offset(fdt, node), ac = fdt_address_cells(fdt, parent);
-    const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-    if (!reg || ac < 1 || ac > 2 || len < ac * 4)
-        return 0;
-    return ac == 2 ? (UINT64)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1])
-                   : fdt32_to_cpu(reg[0]);
-}
-
-static void uart_puts(const char *s)
-{
-    volatile UINT32 *u = (volatile UINT32 *)(UINTN)uart_base;
-
-    if (!u)
-        return;
-    for (; *s; s++) {
-        if (*s == '\n') {
-            while (u[0x18 / 4] & (1 << 5)) /* FR.TXFF */
-                ;
-            u[0] = '\r';
-        }
-        while (u[0x18 / 4] & (1 << 5))
-            ;
-        u[0] = (UINT8)*s;
-    }
 }
 
 /* ---- files ---- */
@@ -418,7 +340,7 @@ static void own_dir(EFI_DEVICE_PATH *dp, CHAR16 *out, UINTN cap)
     out[n] = 0;
 }
 
-static EFI_STATUS open_file(EFI_FILE_HANDLE dir, const CHAR16 *dirname, CHAR16 *name,
+EFI_STATUS efi_open_file(EFI_FILE_HANDLE dir, const CHAR16 *dirname, CHAR16 *name,
                             EFI_FILE_HANDLE *fh, UINT64 *size)
 {
     EFI_STATUS st = dir->Open(dir, fh, name, EFI_FILE_MODE_READ, 0);
@@ -444,7 +366,7 @@ static EFI_STATUS open_file(EFI_FILE_HANDLE dir, const CHAR16 *dirname, CHAR16 *
     return EFI_SUCCESS;
 }
 
-static EFI_STATUS read_at(EFI_FILE_HANDLE fh, const CHAR16 *name, UINT64 off, void *buf,
+EFI_STATUS efi_read_at(EFI_FILE_HANDLE fh, const CHAR16 *name, UINT64 off, void *buf,
                           UINT64 len)
 {
     EFI_STATUS st = fh->SetPosition(fh, off);
@@ -483,7 +405,7 @@ static EFI_STATUS get_map(struct memmap *m)
     }
 }
 
-static void show_map_around(UINT64 base, UINT64 end)
+void efi_show_map_around(UINT64 base, UINT64 end)
 {
     struct memmap m = { 0 };
 
@@ -509,7 +431,7 @@ static void free_loaded(struct loaded *ld)
         BS->FreePages(ld->pristine, ld->dtb_pages);
 }
 
-static EFI_STATUS alloc_low(UINT64 pages, UINT64 *addr)
+EFI_STATUS efi_alloc_low(UINT64 pages, UINT64 *addr)
 {
     *addr = 0xffffffffull; /* anywhere below 4 GiB */
     return BS->AllocatePages(AllocateMaxAddress, EfiLoaderData, pages, addr);
@@ -517,79 +439,11 @@ static EFI_STATUS alloc_low(UINT64 pages, UINT64 *addr)
 
 /* ---- the steps ---- */
 
-static EFI_STATUS load_hv(EFI_FILE_HANDLE dir, const CHAR16 *dirname, struct loaded *ld)
-{
-    EFI_FILE_HANDLE fh;
-    UINT64 size;
-    struct image_header h;
-    EFI_STATUS st = open_file(dir, dirname, L"hv.bin", &fh, &size);
-
-    if (EFI_ERROR(st))
-        return st;
-    if (size < sizeof(h)) {
-        Print(L"hvboot: hv.bin is %lu bytes: too short for an arm64 Image header (64 bytes)\n",
-              size);
-        st = EFI_LOAD_ERROR;
-        goto out;
-    }
-    st = read_at(fh, L"hv.bin", 0, &h, sizeof(h));
-    if (EFI_ERROR(st))
-        goto out;
-    st = EFI_LOAD_ERROR;
-    if (h.magic != IMAGE_MAGIC) {
-        Print(L"hvboot: hv.bin is not an arm64 Image (magic 0x%x at 0x38, want 0x%x)\n",
-              h.magic, IMAGE_MAGIC);
-        goto out;
-    }
-    if (h.flags & 1) {
-        Print(L"hvboot: hv.bin is a big-endian Image\n");
-        goto out;
-    }
-    if (h.image_size == 0) {
-        Print(L"hvboot: hv.bin: image_size is 0 (an old-style Image); it must give the size\n");
-        goto out;
-    }
-    if (h.image_size < size) {
-        Print(L"hvboot: hv.bin: image_size 0x%lx is smaller than the file (0x%lx bytes)\n",
-              h.image_size, size);
-        goto out;
-    }
-    if (h.text_offset % PAGE || h.text_offset >= 0x40000000ull) {
-        Print(L"hvboot: hv.bin: text_offset 0x%lx is not page-aligned or too large\n",
-              h.text_offset);
-        goto out;
-    }
-    UINT64 base = RAM_BASE + h.text_offset, pages = (h.image_size + PAGE - 1) / PAGE;
-    EFI_PHYSICAL_ADDRESS at = base;
-    st = BS->AllocatePages(AllocateAddress, EfiLoaderData, pages, &at);
-    if (EFI_ERROR(st)) {
-        Print(L"hvboot: cannot allocate 0x%lx-0x%lx for hv.bin (RAM base 0x%lx + text_offset "
-              L"0x%lx, image_size 0x%lx): %r.\n",
-              base, base + h.image_size - 1, RAM_BASE, h.text_offset, h.image_size, st);
-        Print(L"hvboot: that range is not free memory; the firmware's memory map there:\n");
-        show_map_around(base, base + pages * PAGE);
-        goto out;
-    }
-    ld->hv = base;
-    ld->hv_size = h.image_size;
-    ld->hv_pages = pages;
-    ld->entry = base;
-    st = read_at(fh, L"hv.bin", 0, (void *)(UINTN)base, size);
-    if (EFI_ERROR(st))
-        goto out;
-    SetMem((UINT8 *)(UINTN)base + size, pages * PAGE - size, 0); /* bss */
-    Print(L"hvboot: hv.bin: %lu bytes at 0x%lx-0x%lx (image_size 0x%lx, text_offset 0x%lx)\n",
-          size, base, base + h.image_size - 1, h.image_size, h.text_offset);
-out:
-    fh->Close(fh);
-    return st;
-}
-
 static EFI_STATUS load_bundle(EFI_FILE_HANDLE dir, const CHAR16 *dirname, struct loaded *ld)
 {
     EFI_FILE_HANDLE fh;
     UINT64 size;
-    EFI_STATUS st = open_file(dir, dirname, L"bundle.cpio", &fh, &size);
+    EFI_STATUS st = efi_open_file(dir, dirname, L"bundle.cpio", &fh, &size);
 
     if (EFI_ERROR(st))
         return st;
@@ -599,7 +453,7 @@ static EFI_STATUS load_bundle(EFI_FILE_HANDLE dir, const CHAR16 *dirname, struct
         goto out;
     }
     UINT64 pages = (size + PAGE - 1) / PAGE;
-    st = alloc_low(pages, &ld->bundle);
+    st = efi_alloc_low(pages, &ld->bundle);
     if (EFI_ERROR(st)) {
         Print(L"hvboot: cannot allocate %lu bytes below 4 GiB for bundle.cpio: %r\n", size, st);
         ld->bundle = 0;
@@ -607,7 +461,7 @@ static EFI_STATUS load_bundle(EFI_FILE_HANDLE dir, const CHAR16 *dirname, struct
     }
     ld->bundle_size = size;
     ld->bundle_pages = pages;
-    st = read_at(fh, L"bundle.cpio", 0, (void *)(UINTN)ld->bundle, size);
+    st = efi_read_at(fh, L"bundle.cpio", 0, (void *)(UINTN)ld->bundle, size);
     if (EFI_ERROR(st))
         goto out;
     if (CompareMem((void *)(UINTN)ld->bundle, "070701", 6) != 0) {
@@ -622,54 +476,14 @@ out:
     return st;
 }
 
-/* edk2's FDT client protocol (EmbeddedPkg/Include/Protocol/FdtClient.h). QEMU's ArmVirt
- * firmware installs the DTB in the configuration table only when it does not expose ACPI;
- * with ACPI (QEMU's default for -M virt) the device tree is still there, behind this
- * protocol. Only its first member is used here. */
-static EFI_GUID fdt_client_guid = { 0xe11faca0, 0x4710, 0x4c8e,
-                                    { 0xa7, 0xa2, 0x01, 0xba, 0xa2, 0x59, 0x1b, 0x4c } };
-struct fdt_client {
-    EFI_STATUS (*get_node_property)(struct fdt_client *self, INT32 node, const CHAR8 *name,
-                                    const void **prop, UINT32 *size);
-};
-
-/* The protocol hands out pointers into its blob, not the blob: find the header by walking
- * back from the root's "compatible" property to an 8-byte aligned FDT header whose root
- * "compatible" is exactly that property. */
-static void *dtb_from_fdt_client(void)
-{
-    struct fdt_client *fc;
-    const void *prop;
-    UINT32 size;
-
-    if (EFI_ERROR(BS->LocateProtocol(&fdt_client_guid, NULL, (void **)&fc)) ||
-        EFI_ERROR(fc->get_node_property(fc, 0, (const CHAR8 *)"compatible", &prop, &size)))
-        return NULL;
-    for (UINTN a = (UINTN)prop & ~(UINTN)7, n = 0; a >= 8 && n < 0x100000; a -= 8, n += 8) {
-        const void *fdt = (const void *)a;
-        int len;
-        if (fdt_magic(fdt) == FDT_MAGIC && fdt_check_header(fdt) == 0 &&
-            fdt_getprop(fdt, 0, "compatible", &len) == prop)
-            return (void *)fdt;
-    }
-    return NULL;
-}
-
 static EFI_STATUS load_dtb(struct loaded *ld)
 {
-    void *fw = NULL;
-    const CHAR16 *from = L"the EFI configuration table";
-    EFI_STATUS st = LibGetSystemConfigurationTable(&dtb_guid, &fw);
+    const CHAR16 *from = L"";
+    void *fw = efi_arch_platform_dtb(&from);
+    EFI_STATUS st;
 
-    if (EFI_ERROR(st) || !fw) {
-        fw = dtb_from_fdt_client();
-        from = L"edk2's FDT client protocol (the firmware exposes ACPI, not the DTB)";
-    }
-    if (!fw) {
-        Print(L"hvboot: the firmware provides no device tree (no DTB in the EFI configuration "
-              L"table, no edk2 FDT client protocol); the hv needs one\n");
+    if (!fw)
         return EFI_NOT_FOUND;
-    }
     int err = fdt_check_header(fw);
     if (err) {
         Print(L"hvboot: the firmware's device tree at 0x%lx is invalid: %a\n", (UINT64)(UINTN)fw,
@@ -678,8 +492,8 @@ static EFI_STATUS load_dtb(struct loaded *ld)
     }
     ld->dtb_size = (fdt_totalsize(fw) + DTB_SLACK + PAGE - 1) & ~(PAGE - 1);
     ld->dtb_pages = ld->dtb_size / PAGE;
-    if (EFI_ERROR((st = alloc_low(ld->dtb_pages, &ld->pristine))) ||
-        EFI_ERROR((st = alloc_low(ld->dtb_pages, &ld->dtb)))) {
+    if (EFI_ERROR((st = efi_alloc_low(ld->dtb_pages, &ld->pristine))) ||
+        EFI_ERROR((st = efi_alloc_low(ld->dtb_pages, &ld->dtb)))) {
         Print(L"hvboot: cannot allocate %lu bytes for the device tree: %r\n", ld->dtb_size, st);
         return st;
     }
@@ -688,7 +502,7 @@ static EFI_STATUS load_dtb(struct loaded *ld)
         Print(L"hvboot: copying the firmware's device tree: %a\n", fdt_strerror(err));
         return EFI_LOAD_ERROR;
     }
-    uart_base = find_uart((void *)(UINTN)ld->pristine);
+    efi_arch_console((void *)(UINTN)ld->pristine);
     Print(L"hvboot: device tree: the firmware's at 0x%lx (%u bytes, from %s); the hv's at "
           L"0x%lx-0x%lx\n",
           (UINT64)(UINTN)fw, fdt_totalsize(fw), from, ld->dtb, ld->dtb + ld->dtb_size - 1);
@@ -724,9 +538,6 @@ static void show_layout(const struct memmap *m)
               lay.rsv_merged, HV_MAX_RANGES, lay.usable_lost >> 10);
 }
 
-extern void __attribute__((noreturn))
-hvboot_enter(UINT64 entry, UINT64 dtb, const struct range *flush, UINT64 n);
-
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
     EFI_LOADED_IMAGE *li;
@@ -736,18 +547,14 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     static struct loaded ld;
     static struct memmap map;
     EFI_STATUS st;
-    UINT64 el;
     int fdt_err;
     const char *why;
 
     InitializeLib(image, systab);
-    __asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
-    Print(L"hvboot: UEFI loader for the hv (running at EL%lu)\n", (el >> 2) & 3);
-    if (((el >> 2) & 3) != 2) {
-        Print(L"hvboot: the firmware runs at EL%lu; the hv must be entered at EL2 (QEMU: "
-              L"-M virt,virtualization=on)\n", (el >> 2) & 3);
-        return EFI_UNSUPPORTED;
-    }
+    Print(L"hvboot: UEFI loader for the hv\n");
+    st = efi_arch_check();
+    if (EFI_ERROR(st))
+        return st;
 
     st = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li);
     if (EFI_ERROR(st)) {
@@ -776,7 +583,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     }
     Print(L"hvboot: loading from %s\\\n", dirname[0] ? dirname : L"");
 
-    st = load_hv(dir, dirname, &ld);
+    st = efi_arch_load_hv(dir, dirname, &ld);
     if (!EFI_ERROR(st))
         st = load_bundle(dir, dirname, &ld);
     if (dir != root)
@@ -821,19 +628,19 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     /* Boot services are gone: only our own code from here on. The final map decides. */
     why = build_dtb(&map, &ld, &fdt_err);
     if (why) {
-        uart_puts("hvboot: after ExitBootServices, building the hv's device tree failed: ");
-        uart_puts(why);
-        uart_puts(fdt_err ? ": " : "");
-        uart_puts(fdt_err ? fdt_strerror(fdt_err) : "");
-        uart_puts("\nhvboot: halted\n");
+        efi_arch_puts("hvboot: after ExitBootServices, building the hv's device tree failed: ");
+        efi_arch_puts(why);
+        efi_arch_puts(fdt_err ? ": " : "");
+        efi_arch_puts(fdt_err ? fdt_strerror(fdt_err) : "");
+        efi_arch_puts("\nhvboot: halted\n");
         for (;;)
-            __asm__ volatile("wfi");
+            ;
     }
     static struct range flush[3];
     flush[0] = (struct range){ ld.hv, ld.hv + ld.hv_pages * PAGE };
     flush[1] = (struct range){ ld.bundle, ld.bundle + ld.bundle_size };
     flush[2] = (struct range){ ld.dtb, ld.dtb + ld.dtb_size };
-    hvboot_enter(ld.entry, ld.dtb, flush, 3);
+    efi_arch_enter(&ld, flush, 3);
 
 fail:
     if (map.buf)
