@@ -36,7 +36,7 @@ CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration 
 	-isystem $(NEWLIB)/include -isystem $(LIBFDT)/include -MMD -MP
 
 HV_SRCS := $(wildcard hv/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(ARCH)/*.S) \
-	$(addprefix drivers/,$(DRIVERS)) $(wildcard boot/$(BOOT)/*.c) $(wildcard boot/$(BOOT)/*.S)
+	$(addprefix drivers/,$(DRIVERS)) $(wildcard boot/$(HV_BOOT)/*.c) $(wildcard boot/$(HV_BOOT)/*.S)
 HV_OBJS := $(patsubst %,$(O)/obj/%.o,$(HV_SRCS))
 
 GUESTS := hello ticker intruder noisy smp resetter blk bench

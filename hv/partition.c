@@ -11,24 +11,12 @@
 struct partition partitions[HV_MAX_PARTITIONS];
 unsigned nr_partitions;
 
-static gpaddr_t fdt_gpa(const struct partition *p)
-{
-    return p->mem.base + p->mem.size - GUEST_FDT_SIZE;
-}
-
-/* Fresh RAM, the image at its load offset, the device tree at the top. */
+/* Fresh RAM, then the image and its platform description as the arch boots them. */
 static int part_load(struct partition *p)
 {
-    const struct part_config *pc = p->cfg;
-    void *fdt = guest_ptr(&p->mem, fdt_gpa(p), GUEST_FDT_SIZE);
-
     memset(p->mem.host, 0, p->mem.size);
-    memcpy(p->mem.host + pc->image_info.load_offset, pc->image_data, pc->image_size);
-    int r = guest_fdt_build(p, fdt, GUEST_FDT_SIZE);
-    if (r < 0) {
-        hv_log("partition '%s': cannot build its device tree (libfdt error %d)", p->label, r);
+    if (arch_guest_load(p, &p->boot_entry, &p->boot_arg) < 0)
         return -1;
-    }
     arch_sync_guest_memory(p->mem.host, p->mem.size);
     return 0;
 }
@@ -37,7 +25,7 @@ static void start_boot_vcpu(struct partition *p)
 {
     for (unsigned i = 0; i < p->nr_vcpus; i++)
         p->vcpus[i].state = VCPU_OFF;
-    arch_vcpu_reset(&p->vcpus[0], p->mem.base + p->cfg->image_info.load_offset, fdt_gpa(p));
+    arch_vcpu_reset(&p->vcpus[0], p->boot_entry, p->boot_arg);
     p->vcpus[0].state = VCPU_RUNNING;
 }
 

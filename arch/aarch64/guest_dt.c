@@ -2,9 +2,12 @@
  * the same guest image boots bare on QEMU and in a partition. */
 #include <libfdt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "aarch64.h"
+#include "config.h"
 #include "fdt_build.h"
+#include "partition.h"
 
 #define GUEST_RAM_BASE 0x40000000ull
 #define GUEST_DEV_BASE 0x0a000000ull
@@ -73,4 +76,22 @@ int arch_guest_fdt(void *fdt, const struct partition *p)
     FDT_TRY(fdt_setprop(fdt, node, "interrupts", irqs, sizeof(irqs)));
     FDT_TRY(fdt_setprop(fdt, node, "always-on", NULL, 0));
     return GIC_PHANDLE;
+}
+
+/* The Linux arm64 boot protocol: the Image at its text_offset, x0 = the device tree, which
+ * sits in the top GUEST_FDT_SIZE bytes of RAM. */
+int arch_guest_load(struct partition *p, gpaddr_t *entry, uint64_t *arg)
+{
+    const struct part_config *pc = p->cfg;
+    gpaddr_t fdt_gpa = p->mem.base + p->mem.size - GUEST_FDT_SIZE;
+
+    memcpy(p->mem.host + pc->image_info.load_offset, pc->image_data, pc->image_size);
+    int r = guest_fdt_build(p, guest_ptr(&p->mem, fdt_gpa, GUEST_FDT_SIZE), GUEST_FDT_SIZE);
+    if (r < 0) {
+        hv_log("partition '%s': cannot build its device tree (libfdt error %d)", p->label, r);
+        return -1;
+    }
+    *entry = p->mem.base + pc->image_info.load_offset;
+    *arg = fdt_gpa;
+    return 0;
 }

@@ -17,3 +17,14 @@ image_entry:
     adrp x1, arm64_image_boot
     add x1, x1, :lo12:arm64_image_boot
     b arch_early_entry
+
+/* arch_early_entry calls this with the DTB once the hv's own stage 1 is on. */
+    .text
+arm64_image_boot:
+    adrp x1, arch_name
+    add x1, x1, :lo12:arch_name
+    b hv_boot_fdt
+
+    .section .rodata
+arch_name:
+    .asciz "aarch64"

@@ -96,7 +96,15 @@ gpaddr_t arch_guest_ram_base(void);
 gpaddr_t arch_guest_dev_base(unsigned n);
 #define ARCH_GUEST_DEV_SIZE 0x200
 
-/* Add the arch nodes (cpus, interrupt controller, timer, firmware interface) to a guest's
+/* Fill a partition's zeroed RAM with what its boot vcpu starts from: the kernel image and
+ * the platform description (a device tree at the top of RAM on arm64; boot_params, ACPI
+ * tables and boot page tables on x86). Returns 0 with the boot vcpu's entry point and first
+ * argument, or <0 after logging why. The description must fit in the top GUEST_FDT_SIZE
+ * bytes, which the configuration keeps free of the image. */
+int arch_guest_load(struct partition *p, gpaddr_t *entry, uint64_t *arg);
+
+/* For arches whose guests boot with a device tree (hv/guest_fdt.c builds it):
+ * add the arch nodes (cpus, interrupt controller, timer, firmware interface) to a guest's
  * device tree and return the phandle of its interrupt controller, <0 on error. */
 int arch_guest_fdt(void *fdt, const struct partition *p);
 /* Write the 'interrupts' cells for paravirtual device n; returns the number of cells. */

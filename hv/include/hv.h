@@ -27,6 +27,11 @@ struct boot_info {
     const char *arch_name;
 };
 
+/* Entered by the arch's early code with the platform device tree: builds the boot_info
+ * and runs hv_main(). */
+void __attribute__((noreturn)) hv_boot_fdt(const void *fdt, const char *arch_name);
+void hv_main(struct boot_info *bi);
+
 enum vcpu_state { VCPU_OFF, VCPU_RUNNING, VCPU_WAITING };
 enum part_state { PART_RUNNING, PART_STOPPED };
 
@@ -55,6 +60,8 @@ struct partition {
     char label[HV_LABEL_MAX];
     const struct part_config *cfg;
     struct guest_mem mem;          /* RAM: host range and its guest-physical base */
+    gpaddr_t boot_entry;           /* where its boot vcpu starts (arch_guest_load) */
+    uint64_t boot_arg;
     struct vcpu vcpus[HV_MAX_VCPUS];
     unsigned nr_vcpus;
     volatile enum part_state state;
@@ -70,7 +77,6 @@ extern struct partition partitions[HV_MAX_PARTITIONS];
 extern unsigned nr_partitions;
 
 /* Entry points arch/ calls. */
-void hv_main(struct boot_info *bi);
 void hv_secondary_main(cpuid_t cpu);
 void hv_timer_expired(void);
 

@@ -1,4 +1,5 @@
-/* arm64 Image boot: turn the firmware device tree into struct boot_info. */
+/* Boot information from the platform device tree (the firmware's, or one a boot loader
+ * built): RAM, reservations and the boot bundle (the initrd). */
 #include <libfdt.h>
 #include <string.h>
 
@@ -80,9 +81,9 @@ static void read_initrd(const void *fdt)
     }
 }
 
-void __attribute__((noreturn)) arm64_image_boot(const void *fdt)
+void __attribute__((noreturn)) hv_boot_fdt(const void *fdt, const char *arch_name)
 {
-    bi.arch_name = "aarch64";
+    bi.arch_name = arch_name;
     /* Our own ranges first: if the table overflows, what is lost is the firmware's. */
     reserve((uintptr_t)_hv_start, (uintptr_t)_hv_end - (uintptr_t)_hv_start);
     if (fdt && fdt_check_header(fdt) == 0) {
