@@ -95,15 +95,15 @@ $(O)/bundles/%.cpio: $(O)/configs/%.dtb $(GUEST_BINS) scripts/mkbundle.sh
 
 # ---- UEFI: the loader, its firmware variables, and one ESP directory per config ----
 EFI_APP := $(O)/efi/hvboot.efi
-ESPS := $(patsubst %,$(O)/esp/%/EFI/BOOT/hv.bin,$(CONFIGS))
+ESPS := $(patsubst %,$(O)/esp/%/EFI/BOOT/bundle.cpio,$(CONFIGS))
 efi: $(EFI_APP) $(O)/efi/vars.fd $(ESPS)
-$(EFI_APP): $(DEPS_STAMP) FORCE
+$(EFI_APP): $(DEPS_STAMP) $(O)/hv.bin FORCE
 	$(Q)$(MAKE) --no-print-directory -C boot/$(EFI_LOADER) O=$(abspath $(O)/efi) \
 		ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) LIBFDT=$(abspath $(LIBFDT)) HV_BIN=$(abspath $(O)/hv.bin) V=$(V)
 $(O)/efi/vars.fd: | $(EFI_APP)
 	$(Q)cp $(EFI_VARS) $@
-$(O)/esp/%/EFI/BOOT/hv.bin: $(O)/hv.bin $(O)/bundles/%.cpio $(EFI_APP) scripts/efi-esp.sh
-	$(Q)scripts/efi-esp.sh $(O)/esp/$* $(O)/hv.bin $(O)/bundles/$*.cpio $(EFI_APP)
+$(O)/esp/%/EFI/BOOT/bundle.cpio: $(O)/hv.bin $(O)/bundles/%.cpio $(EFI_APP) scripts/efi-esp.sh
+	$(Q)scripts/efi-esp.sh $(O)/esp/$* $(EFI_ESP_HV) $(O)/bundles/$*.cpio $(EFI_APP) $(EFI_BOOT_NAME)
 
 # ---- running ----
 DEMO ?= demo
@@ -165,8 +165,14 @@ $(HOSTO)/unit-x86_64-bzimage: test/unit/x86_64/bzimage.c arch/x86_64/bzimage.c t
 	$(Q)cc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-Iarch/x86_64/include -Itest/unit -o $@ test/unit/x86_64/bzimage.c arch/x86_64/bzimage.c
 
+$(HOSTO)/unit-x86_64-insn: test/unit/x86_64/insn.c arch/x86_64/insn.c test/unit/unit.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)cc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-Iarch/x86_64/include -Itest/unit -o $@ test/unit/x86_64/insn.c arch/x86_64/insn.c
+
 UNIT_TESTS := $(patsubst test/unit/%.c,$(HOSTO)/unit-%,$(wildcard test/unit/*.c)) \
-	$(HOSTO)/unit-x86_64-acpi $(HOSTO)/unit-x86_64-bzimage
+	$(HOSTO)/unit-x86_64-acpi $(HOSTO)/unit-x86_64-bzimage $(HOSTO)/unit-x86_64-insn
 
 check-config: $(HOSTO)/hvcheck guests
 	@test -n "$(CONFIG)" || { echo "usage: make check-config CONFIG=file.dts [SMP=n]"; exit 2; }

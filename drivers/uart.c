@@ -5,8 +5,10 @@
 #include "arch.h"
 #include "uart.h"
 
-extern const struct uart_driver pl011_driver;
-static const struct uart_driver *const drivers[] = { &pl011_driver };
+/* Each arch links the drivers its machines have; the others are absent (weak, NULL). */
+extern const struct uart_driver pl011_driver __attribute__((weak));
+extern const struct uart_driver ns16550_driver __attribute__((weak));
+static const struct uart_driver *const drivers[] = { &pl011_driver, &ns16550_driver };
 
 int uart_probe(const void *fdt, struct uart *u)
 {
@@ -20,7 +22,7 @@ int uart_probe(const void *fdt, struct uart *u)
     if (node < 0)
         return -1;
     for (unsigned i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
-        if (fdt_node_check_compatible(fdt, node, drivers[i]->compatible) != 0)
+        if (!drivers[i] || fdt_node_check_compatible(fdt, node, drivers[i]->compatible) != 0)
             continue;
         const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
         if (!reg || len < 16)

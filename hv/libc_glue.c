@@ -24,6 +24,8 @@ void *_sbrk(ptrdiff_t incr)
     heap_used += incr;
     return p;
 }
+/* newlib's x86_64-none-elf build calls sbrk by its plain name. */
+void *sbrk(ptrdiff_t incr) __attribute__((alias("_sbrk")));
 
 int _write(int fd, const char *buf, size_t len)
 {

@@ -22,3 +22,5 @@ EFI_VARS := /usr/share/AAVMF/AAVMF_VARS.fd
 QEMU_EFI_BOOT = -drive if=pflash,format=raw,readonly=on,file=$(EFI_CODE) \
 	-drive if=pflash,format=raw,file=$(O)/efi/vars.fd \
 	-drive file=fat:rw:$(O)/esp/$(1),format=raw,media=disk -net none
+EFI_BOOT_NAME := BOOTAA64.EFI
+EFI_ESP_HV = $(O)/hv.bin

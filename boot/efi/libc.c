@@ -130,5 +130,5 @@ uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ull;
 void __attribute__((noreturn)) __stack_chk_fail(void)
 {
     for (;;)
-        __asm__ volatile("wfi");
+        ;
 }

@@ -1,0 +1,21 @@
+# x86_64: AMD SVM (QEMU) / Intel VMX (Bochs) hypervisor, booted from UEFI as hvboot.efi with
+# the hv image inside it (boot/efi).
+CROSS_COMPILE ?=
+NEWLIB_HOST := x86_64-none-elf
+ARCH_CFLAGS := -mno-red-zone -mcmodel=small -fno-pie -no-pie -mgeneral-regs-only
+HV_BOOT := fdt
+DRIVERS := uart.c ns16550.c virtio_blk.c
+HV_LDS := arch/x86_64/hv.ld
+# The emulated machine: q35, TCG, a CPU model with SVM and nested paging.
+QEMU := qemu-system-x86_64
+QEMU_MACHINE := -accel tcg -M q35 -cpu qemu64,+svm,+npt -m 1G -global virtio-mmio.force-legacy=false
+# UEFI is the only boot path on QEMU: OVMF and boot/efi.
+EFI_LOADER := efi
+EFI_CODE := /usr/share/OVMF/OVMF_CODE.fd
+EFI_VARS := /usr/share/OVMF/OVMF_VARS.fd
+QEMU_EFI_BOOT = -drive if=pflash,format=raw,readonly=on,file=$(EFI_CODE) \
+	-drive if=pflash,format=raw,file=$(O)/efi/vars.fd \
+	-drive file=fat:rw:$(O)/esp/$(1),format=raw,media=disk -net none
+QEMU_BOOT = $(call QEMU_EFI_BOOT,$(notdir $(basename $(1))))
+EFI_BOOT_NAME := BOOTX64.EFI
+EFI_ESP_HV := -

@@ -1,0 +1,121 @@
+/* How an x86_64 partition boots: as a PC with ACPI and no legacy devices, entered by the
+ * Linux 64-bit boot protocol. Guest RAM starts at 0; its top GUEST_FDT_SIZE bytes hold the
+ * boot block (identity page tables for the first 4 GiB, a GDT, the ACPI tables), which the
+ * e820 map reserves. The kernel, boot_params and command line go below it (bzimage.c). */
+#include <string.h>
+
+#include "acpi.h"
+#include "bzimage.h"
+#include "config.h"
+#include "partition.h"
+#include "virtio.h"
+#include "x86_64.h"
+
+#define GUEST_DEV_BASE 0xfeb00000ull   /* below the IOAPIC, where QEMU microvm has them */
+#define DEV_GSI_BASE 16                /* device line n = IOAPIC pin 16 + n */
+/* boot block layout, from its start */
+#define BB_PML4 0x0000
+#define BB_PDPT 0x1000
+#define BB_PD 0x2000                   /* 4 pages: 4 GiB in 2 MiB pages */
+#define BB_GDT 0x6000
+#define BB_ACPI 0x7000
+#define BB_SIZE GUEST_FDT_SIZE
+
+static gpaddr_t boot_block(const struct partition *p)
+{
+    return p->mem.base + p->mem.size - BB_SIZE;
+}
+
+uint64_t guest_boot_cr3(const struct partition *p)
+{
+    return boot_block(p) + BB_PML4;
+}
+
+uint64_t guest_boot_gdt(const struct partition *p)
+{
+    return boot_block(p) + BB_GDT;
+}
+
+gpaddr_t arch_guest_ram_base(void)
+{
+    return 0;
+}
+
+gpaddr_t arch_guest_dev_base(unsigned n)
+{
+    return GUEST_DEV_BASE + (gpaddr_t)n * ARCH_GUEST_DEV_SIZE;
+}
+
+int arch_image_parse(const void *data, size_t len, struct image_info *out, const char **why)
+{
+    struct bzimage_info bz;
+
+    if (bzimage_parse(data, len, &bz, why) < 0)
+        return -1;
+    out->load_offset = bz.pref_address;
+    out->footprint = MAX((uint64_t)bz.init_size, bz.kernel_size);
+    return 0;
+}
+
+/* x86 partitions describe themselves in ACPI, not in a device tree. */
+int arch_guest_fdt(void *fdt, const struct partition *p)
+{
+    (void)fdt;
+    (void)p;
+    return -1;
+}
+
+unsigned arch_guest_fdt_dev_irq(unsigned n, uint32_t *cells)
+{
+    cells[0] = DEV_GSI_BASE + n;
+    return 1;
+}
+
+void arch_sync_guest_memory(const void *addr, uint64_t size)
+{
+    (void)addr;   /* caches are coherent on x86 */
+    (void)size;
+}
+
+int arch_guest_load(struct partition *p, gpaddr_t *entry, uint64_t *arg)
+{
+    const struct part_config *pc = p->cfg;
+    gpaddr_t bb = boot_block(p);
+    uint8_t *blk = guest_ptr(&p->mem, bb, BB_SIZE);
+    uint64_t *pml4 = (uint64_t *)(blk + BB_PML4), *pdpt = (uint64_t *)(blk + BB_PDPT);
+    uint64_t *pd = (uint64_t *)(blk + BB_PD), *gdt = (uint64_t *)(blk + BB_GDT);
+
+    /* identity map of the first 4 GiB (RAM, the APIC and the device windows) */
+    pml4[0] = (bb + BB_PDPT) | 3;
+    for (unsigned i = 0; i < 4; i++)
+        pdpt[i] = (bb + BB_PD + 0x1000 * i) | 3;
+    for (unsigned i = 0; i < 4 * 512; i++)
+        pd[i] = (uint64_t)i << 21 | 0x83;
+    gdt[2] = 0x00af9a000000ffffull;    /* 0x10: __BOOT_CS */
+    gdt[3] = 0x00cf92000000ffffull;    /* 0x18: __BOOT_DS */
+
+    struct acpi_layout l = { .nr_cpus = p->nr_vcpus, .lapic_base = GUEST_LAPIC_BASE,
+                             .ioapic_base = GUEST_IOAPIC_BASE, .nr_devs = p->nr_devs,
+                             .oem_id = "HVPART" };
+    for (unsigned n = 0; n < p->nr_devs; n++)
+        l.devs[n] = (struct acpi_virtio_dev){ arch_guest_dev_base(n), ARCH_GUEST_DEV_SIZE,
+                                              DEV_GSI_BASE + n };
+    uint64_t rsdp;
+    if (acpi_build(blk + BB_ACPI, BB_SIZE - BB_ACPI, bb + BB_ACPI, &l, &rsdp) < 0) {
+        hv_log("partition '%s': its ACPI tables do not fit", p->label);
+        return -1;
+    }
+
+    struct e820_entry_in e820[2] = { { p->mem.base, p->mem.size - BB_SIZE, BZ_E820_RAM },
+                                     { bb, BB_SIZE, BZ_E820_RESERVED } };
+    struct bzimage_load out;
+    const char *why;
+    if (bzimage_load(pc->image_data, pc->image_size, NULL, 0, pc->bootargs, p->mem.host,
+                     p->mem.base, p->mem.size - BB_SIZE, e820, 2, rsdp, &out, &why) < 0) {
+        hv_log("partition '%s': cannot load %s: %s", p->label, pc->image, why);
+        return -1;
+    }
+    *entry = out.entry64;
+    *arg = out.boot_params;
+    return 0;
+}
