@@ -74,7 +74,7 @@ $(O)/hv.bin: $(O)/hv.elf
 
 guests: $(GUEST_BINS)
 $(GUEST_BINS): $(DEPS_STAMP) FORCE
-	$(Q)$(MAKE) --no-print-directory -C guests O=$(abspath $(O)/guests) \
+	$(Q)$(MAKE) --no-print-directory -C guests ARCH=$(ARCH) O=$(abspath $(O)/guests) \
 		CROSS_COMPILE=$(CROSS_COMPILE) NEWLIB=$(abspath $(NEWLIB)) LIBFDT=$(abspath $(LIBFDT)) V=$(V)
 FORCE:
 
@@ -113,9 +113,14 @@ QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(SMP) -nographic $(call QEMU_EFI_BOOT,$
 else
 QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(SMP) -nographic $(call QEMU_BOOT,$(O)/bundles/$(DEMO).cpio)
 endif
-# DISK=image: the physical disk block slices live on (e.g. DEMO=blk-write DISK=disk.img)
+# DISK=image: the physical disk block slices live on (e.g. DEMO=blk-write DISK=disk.img),
+# on virtio-mmio, or with DISK_BUS=pci as a virtio-blk-pci device
+DISK_DEVICE := virtio-blk-device
+ifeq ($(DISK_BUS),pci)
+DISK_DEVICE := virtio-blk-pci,disable-legacy=on
+endif
 ifneq ($(DISK),)
-QEMU_CMD += -drive if=none,id=d0,file=$(DISK),format=raw -device virtio-blk-device,drive=d0
+QEMU_CMD += -drive if=none,id=d0,file=$(DISK),format=raw -device $(DISK_DEVICE),drive=d0
 endif
 
 run: all

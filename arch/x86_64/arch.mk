@@ -4,7 +4,7 @@ CROSS_COMPILE ?=
 NEWLIB_HOST := x86_64-none-elf
 ARCH_CFLAGS := -mno-red-zone -mcmodel=small -fno-pie -no-pie -mgeneral-regs-only
 HV_BOOT := fdt
-DRIVERS := uart.c ns16550.c virtio_blk.c
+DRIVERS := uart.c ns16550.c virtio_blk.c pci.c
 HV_LDS := arch/x86_64/hv.ld
 # The emulated machine: q35, TCG, a CPU model with SVM and nested paging.
 QEMU := qemu-system-x86_64

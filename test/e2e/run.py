@@ -20,8 +20,11 @@ Without 'stop', the emulator must exit by itself (the hv powers off when every p
 has stopped); a run that reaches its timeout fails.
 
 A table row may name a disk: disk=SIZE_MIB creates a fresh image filled with the
-background; disk=@TEST reuses the image an earlier row left (a second boot). boot=efi
-boots through the UEFI firmware and the loader instead of the emulator's direct kernel boot.
+background; disk=@TEST reuses the image an earlier row left (a second boot). disk-bus=pci
+attaches the disk as a modern-only virtio-blk-pci device instead of virtio-blk on virtio-mmio
+(pci-transitional: QEMU's default transitional device; pci-legacy: legacy-only, which the hv
+refuses). boot=efi boots through the UEFI firmware and the loader instead of the emulator's
+direct kernel boot.
 """
 import argparse
 import os
@@ -63,6 +66,13 @@ def parse_expect(path):
 
 
 SECTOR = 512
+
+DISK_DEVICES = {
+    "mmio": "virtio-blk-device,drive=d0",
+    "pci": "virtio-blk-pci,drive=d0,disable-legacy=on",
+    "pci-transitional": "virtio-blk-pci,drive=d0",
+    "pci-legacy": "virtio-blk-pci,drive=d0,disable-modern=on",
+}
 
 
 def pattern(text, sector):
@@ -200,16 +210,20 @@ def main():
             boot = args.boot_efi.replace("{config}", config)
         cmd = (args.qemu.split() + ["-smp", smp, "-display", "none", "-monitor", "none",
                "-serial", "stdio"] + boot.split())
-        disk = None
+        disk, bus = None, "mmio"
         for opt in extra:
-            if opt.startswith("disk=@"):
+            if opt.startswith("disk-bus="):
+                bus = opt[9:]
+                if bus not in DISK_DEVICES:
+                    raise SystemExit(f"{args.table}: {name}: unknown {opt}")
+            elif opt.startswith("disk=@"):
                 disk = os.path.join(args.logs, opt[6:] + ".img")
             elif opt.startswith("disk="):
                 disk = os.path.join(args.logs, name + ".img")
                 make_disk(disk, int(opt[5:]))
         if disk:
             cmd += ["-drive", f"if=none,id=d0,file={disk},format=raw",
-                    "-device", "virtio-blk-device,drive=d0"]
+                    "-device", DISK_DEVICES[bus]]
         log = os.path.join(args.logs, name + ".log")
         if disk and not os.path.exists(disk):
             problems, elapsed = [f"disk image {disk} missing (run the row that makes it)"], 0.0
