@@ -3,7 +3,7 @@ CROSS_COMPILE ?= aarch64-linux-gnu-
 NEWLIB_HOST := aarch64-none-elf
 ARCH_CFLAGS := -mgeneral-regs-only -mstrict-align -mno-outline-atomics
 HV_BOOT := arm64-image
-DRIVERS := uart.c pl011.c virtio_blk.c
+DRIVERS := uart.c pl011.c virtio_blk.c pci.c
 HV_LDS := arch/aarch64/hv.ld
 # The emulated machine: EL2 on, GICv3, PSCI through SMC to QEMU's firmware model.
 QEMU := qemu-system-aarch64
