@@ -6,6 +6,7 @@
 #include <libfdt.h>
 
 #include "common.h"
+#include <efipciio.h>
 
 /* The hv.bin header (arch/x86_64/head.S). */
 struct hv_header {
@@ -126,6 +127,46 @@ static const struct sdt_header *acpi_table(const char sig[4])
             return t;
     }
     return NULL;
+}
+
+/* The memory windows of the first PCI root bridge, from the firmware's root bridge I/O
+ * protocol (ACPI QWord address space descriptors), as a DT 'ranges' property: the BARs the
+ * firmware assigned lie in them. Returns the number of cells written. */
+static EFI_GUID root_bridge_guid = EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL_GUID;
+
+static int pci_ranges(fdt32_t *out, int max_entries)
+{
+    EFI_HANDLE *handles = NULL;
+    UINTN n = 0;
+    EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL *rb;
+    void *res = NULL;
+    int cells = 0;
+
+    if (EFI_ERROR(BS->LocateHandleBuffer(ByProtocol, &root_bridge_guid, NULL, &n, &handles)) || !n)
+        return 0;
+    if (!EFI_ERROR(BS->HandleProtocol(handles[0], &root_bridge_guid, (void **)&rb)) &&
+        !EFI_ERROR(rb->Configuration(rb, &res)) && res) {
+        for (const UINT8 *d = res; d[0] == 0x8a && cells / 7 < max_entries;
+             d += 3 + (d[1] | d[2] << 8)) {
+            UINT64 gran, min, off, len;
+            CopyMem(&gran, d + 6, 8);
+            CopyMem(&min, d + 14, 8);
+            CopyMem(&off, d + 30, 8);
+            CopyMem(&len, d + 38, 8);
+            if (d[3] != 0 || !len)          /* memory windows only */
+                continue;
+            UINT64 cpu = min + off;
+            out[cells++] = cpu_to_fdt32(gran == 64 ? 0x03000000 : 0x02000000);
+            out[cells++] = cpu_to_fdt32(min >> 32);
+            out[cells++] = cpu_to_fdt32((UINT32)min);
+            out[cells++] = cpu_to_fdt32(cpu >> 32);
+            out[cells++] = cpu_to_fdt32((UINT32)cpu);
+            out[cells++] = cpu_to_fdt32(len >> 32);
+            out[cells++] = cpu_to_fdt32((UINT32)len);
+        }
+    }
+    FreePool(handles);
+    return cells;
 }
 
 /* SLP_TYP for S5: the first element of \_S5 in the DSDT (Name(_S5_, Package(){n, ...})). */
@@ -273,6 +314,10 @@ void *efi_arch_platform_dtb(const CHAR16 **from)
         TRY(fdt_setprop(fdt, node, "bus-range", br, sizeof(br)));
         TRY(fdt_setprop_u32(fdt, node, "#address-cells", 3));
         TRY(fdt_setprop_u32(fdt, node, "#size-cells", 2));
+        fdt32_t ranges[4 * 7];
+        int nc = pci_ranges(ranges, 4);
+        if (nc)
+            TRY(fdt_setprop(fdt, node, "ranges", ranges, nc * sizeof(fdt32_t)));
     }
 
     /* ACPI power-off for the hv: the PM1a control port and the S5 sleep type. */
