@@ -1,6 +1,8 @@
 /* bench: one micro-benchmark per boot (test=compute|hvc|blkread|blkwrite|
- * console), timed with the virtual counter, so the same image can run bare
- * and partitioned and the results be compared. One result line each. */
+ * console), timed with rt_counter (aarch64: the virtual counter; x86_64: the
+ * TSC), so the same image can run bare and partitioned and the results be
+ * compared. One result line each. "hvc" times rt_hv_null_call (aarch64:
+ * PSCI_VERSION over HVC; x86_64: CPUID leaf 0x40000000). */
 #include <stdio.h>
 #include <string.h>
 #include "rt.h"
@@ -17,8 +19,7 @@ static uint8_t buf[MIB] __attribute__((aligned(4096)));
 
 static uint64_t now(void)
 {
-	isb();			/* not read early, ahead of the work */
-	return sysreg_read(cntvct_el0);
+	return rt_counter_sync();	/* not read early, ahead of the work */
 }
 
 /* Bitwise CRC-32 (reflected 0xedb88320): integer ALU only, no tables. */
@@ -50,35 +51,25 @@ static int compute(void)
 	for (i = 0; i < 8; i++)
 		crc = crc32(crc, buf, sizeof buf);
 	printf("bench: compute ticks=%lu freq=%lu crc=%08x\n", now() - t0,
-	       sysreg_read(cntfrq_el0), (unsigned)~crc);
+	       rt_counter_hz(), (unsigned)~crc);
 	return 0;
-}
-
-/* PSCI_VERSION: SMCCC lets the callee clobber x0-x17. */
-static long psci_version(void)
-{
-	register uint64_t x0 __asm__("x0") = 0x84000000;
-
-	__asm__ volatile("hvc #0" : "+r"(x0) :: "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8",
-			 "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
-	return (int32_t)x0;
 }
 
 static int hvc(void)
 {
 	uint64_t t0;
-	long v = psci_version();
+	long v = rt_hv_null_call();
 	int i;
 
 	if (v < 0) {
-		printf("bench: error: PSCI_VERSION returned %ld\n", v);
+		printf("bench: error: null hypervisor call returned %ld\n", v);
 		return 1;
 	}
 	t0 = now();
 	for (i = 0; i < HVC_CALLS; i++)
-		psci_version();
+		rt_hv_null_call();
 	printf("bench: hvc calls=%d ticks=%lu freq=%lu\n", HVC_CALLS, now() - t0,
-	       sysreg_read(cntfrq_el0));
+	       rt_counter_hz());
 	return 0;
 }
 
@@ -125,7 +116,7 @@ static int blk(bool write)
 		return 1;
 	}
 	printf("bench: %s bytes=%lu ticks=%lu freq=%lu requests=%lu notifies=%lu irqs=%lu\n",
-	       write ? "blkwrite" : "blkread", total, t0, sysreg_read(cntfrq_el0), reqs,
+	       write ? "blkwrite" : "blkread", total, t0, rt_counter_hz(), reqs,
 	       blk_notify_count() - n0, blk_irq_count() - i0);
 	return 0;
 }

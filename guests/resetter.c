@@ -1,4 +1,4 @@
-/* resetter: PSCI SYSTEM_RESET after delay_ms. The counter lives in .data,
+/* resetter: system reset (PSCI SYSTEM_RESET; ACPI reset register) after delay_ms. The counter lives in .data,
  * not .bss (crt0 zeroes .bss), so it reads 0 only if the reset reloaded the
  * image; a restart without reload would show 1. */
 #include <stdio.h>
@@ -19,15 +19,15 @@ int main(void)
 	if (vtimer_start(delay, on_tick) == 0) {
 		WAIT_UNTIL(expired);
 		vtimer_stop();
-	} else {	/* no timer interrupt: poll the virtual counter */
-		uint64_t end = sysreg_read(cntvct_el0) + sysreg_read(cntfrq_el0) * delay / 1000;
+	} else {	/* no timer interrupt: poll the counter */
+		uint64_t end = rt_counter() + rt_counter_hz() * delay / 1000;
 
-		while ((int64_t)(sysreg_read(cntvct_el0) - end) < 0)
+		while ((int64_t)(rt_counter() - end) < 0)
 			;
 	}
 	printf("resetter: requesting reset\n");
 	console_flush();
-	r = psci_system_reset();
+	r = rt_system_reset();
 	printf("resetter: SYSTEM_RESET returned %ld\n", r);
 	return 0;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and builds what the build needs, idempotently; results are cached under build/deps.
-#   setup-deps.sh ARCH        (aarch64)
+#   setup-deps.sh ARCH        (aarch64 | x86_64)
 # Debian 12 packages come from apt (installed only when missing); newlib is built from
 # Debian's newlib-source for the target; libfdt for the target is unpacked from Debian's
 # libfdt-dev:<debian-arch> package (the source package is not reliably served).
@@ -13,6 +13,10 @@ mkdir -p "$deps"
 case $arch in
 aarch64) debarch=arm64; triple=aarch64-linux-gnu; host=aarch64-none-elf; extra="";
          pkgs="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm" ;;
+# x86_64: the host's own gcc (x86_64-linux-gnu-gcc on Debian amd64). No red zone in newlib:
+# the guests take interrupts on the stack they interrupt, which would clobber it.
+x86_64)  debarch=amd64; triple=x86_64-linux-gnu; host=x86_64-none-elf; extra="-mno-red-zone";
+         pkgs="gcc binutils qemu-system-x86" ;;
 *) echo "setup-deps: unsupported ARCH '$arch'" >&2; exit 2 ;;
 esac
 pkgs="$pkgs device-tree-compiler libfdt-dev newlib-source cpio gcc make python3 libasan8 libubsan1"
@@ -33,8 +37,10 @@ if [ -n "$missing" ]; then
 fi
 
 # libfdt for the target: the static library and headers from libfdt-dev:<debarch>.
+# (x86_64 guests find their devices through ACPI, and the host's libfdt-dev serves the
+# host tools, so there is nothing to unpack for x86_64.)
 fdt=$deps/libfdt-$arch
-if [ ! -f "$fdt/lib/libfdt.a" ]; then
+if [ "$arch" != x86_64 ] && [ ! -f "$fdt/lib/libfdt.a" ]; then
     if ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
         dpkg --add-architecture "$debarch"
         apt-get update -q >/dev/null

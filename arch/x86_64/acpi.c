@@ -16,11 +16,18 @@
 #define FADT_DSDT       40
 #define FADT_BOOT_ARCH  109
 #define FADT_FLAGS      112
+#define FADT_RESET_REG  116         /* Generic Address Structure, 12 bytes */
+#define FADT_RESET_VAL  128
+#define FADT_SLEEP_CTL  244         /* GAS */
+#define FADT_SLEEP_STS  256         /* GAS */
 #define FADT_MINOR_VER  131
 #define FADT_X_DSDT     140
 #define BOOT_NO_VGA     (1u << 2)
 #define BOOT_NO_CMOS    (1u << 5)   /* Linux then registers no rtc_cmos device */
+#define FADT_RESET_SUP  (1u << 10)
 #define FADT_HW_REDUCED (1u << 20)
+#define GAS_SYSTEM_IO   1
+#define GAS_ACCESS_BYTE 1
 
 #define MADT_REV        5           /* ACPI 6.3+: flags bit 1 is "online capable" (left 0) */
 #define HDR_LEN         36
@@ -139,6 +146,7 @@ static uint64_t table_end(struct out *o, size_t start)
 #define AML_QWORD       0x0e
 #define AML_SCOPE       0x10
 #define AML_BUFFER      0x11
+#define AML_PACKAGE     0x12
 #define AML_EXT         0x5b
 #define AML_DEVICE      0x82    /* after AML_EXT */
 #define AML_ROOT        '\\'
@@ -293,11 +301,29 @@ static void aml_virtio(struct out *o, unsigned n, const struct acpi_virtio_dev *
 
 /* ---- tables ---- */
 
+/* Name (_S5, Package (0x02) { SLP_TYP, SLP_TYP }) at the root: the soft-off value for
+ * the sleep control register (the second entry is PM1b's, unused here). */
+static void aml_s5(struct out *o)
+{
+    size_t pkg;
+
+    put8(o, AML_NAME);
+    put_id(o, "_S5_", 4);
+    put8(o, AML_PACKAGE);
+    pkg = pkg_open(o);
+    put8(o, 2);                 /* NumElements */
+    aml_int(o, ACPI_S5_SLP_TYP);
+    aml_int(o, ACPI_S5_SLP_TYP);
+    pkg_close(o, pkg);
+}
+
 static uint64_t build_dsdt(struct out *o, const struct acpi_layout *l)
 {
     size_t t = table_begin(o, "DSDT", 2, l->oem_id);   /* rev 2: 64-bit AML integers */
     size_t pkg;
 
+    if (l->sleep_ctl_port)
+        aml_s5(o);
     put8(o, AML_SCOPE);
     pkg = pkg_open(o);
     put8(o, AML_ROOT);
@@ -308,18 +334,39 @@ static uint64_t build_dsdt(struct out *o, const struct acpi_layout *l)
     return table_end(o, t);
 }
 
+/* An 8-bit register in system I/O space, byte access. */
+static void patch_gas_io8(struct out *o, size_t at, uint16_t port)
+{
+    patch_le(o, at, GAS_SYSTEM_IO, 1);
+    patch_le(o, at + 1, 8, 1);          /* bit width */
+    patch_le(o, at + 2, 0, 1);          /* bit offset */
+    patch_le(o, at + 3, GAS_ACCESS_BYTE, 1);
+    patch_le(o, at + 4, port, 8);
+}
+
 /* Hardware-reduced: no PM/GPE blocks, SCI, FACS or PM timer; Linux then skips the 8259,
- * the PIT check and SCI setup. All unset fields stay zero. */
+ * the PIT check and SCI setup. Power control, if offered, through the sleep control /
+ * status registers and the reset register. All unset fields stay zero. */
 static uint64_t build_fadt(struct out *o, const struct acpi_layout *l, uint64_t dsdt)
 {
     size_t t = table_begin(o, "FACP", FADT_REV, l->oem_id);
+    uint32_t flags = FADT_HW_REDUCED;
 
     put_zero(o, FADT_LEN - HDR_LEN);
+    if (l->reset_port) {
+        patch_gas_io8(o, t + FADT_RESET_REG, l->reset_port);
+        patch_le(o, t + FADT_RESET_VAL, l->reset_value, 1);
+        flags |= FADT_RESET_SUP;
+    }
+    if (l->sleep_ctl_port)
+        patch_gas_io8(o, t + FADT_SLEEP_CTL, l->sleep_ctl_port);
+    if (l->sleep_sts_port)
+        patch_gas_io8(o, t + FADT_SLEEP_STS, l->sleep_sts_port);
     /* 32-bit DSDT too (same value, so ACPICA sees no mismatch) when it fits */
     patch_le(o, t + FADT_DSDT, dsdt >> 32 ? 0 : dsdt, 4);
     /* no VGA; no CMOS RTC unless the partition gets one; 8042 bit clear: no i8042 probe */
     patch_le(o, t + FADT_BOOT_ARCH, BOOT_NO_VGA | BOOT_NO_CMOS, 2);
-    patch_le(o, t + FADT_FLAGS, FADT_HW_REDUCED, 4);
+    patch_le(o, t + FADT_FLAGS, flags, 4);
     patch_le(o, t + FADT_MINOR_VER, FADT_MINOR, 1);
     patch_le(o, t + FADT_X_DSDT, dsdt, 8);
     return table_end(o, t);

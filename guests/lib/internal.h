@@ -5,20 +5,17 @@
 
 typedef void (*irq_fn)(void *arg);
 
-/* DTB helpers (dt.c) */
-int dt_reg(const void *fdt, int node, int idx, uint64_t *addr, uint64_t *size);
-int dt_irq(const void *fdt, int node, int idx, unsigned *intid, int *edge);
+/* rt.c: the arch's start-up code discovers the platform (lib/aarch64: DTB,
+ * lib/x86_64: boot_params and ACPI), reports each virtio-mmio window with
+ * rt_virtio_found, then calls rt_run_main. */
+void rt_virtio_found(uintptr_t base, unsigned intid, int edge);
+void __attribute__((noreturn)) rt_run_main(void);
 
-/* arch */
-int gic_init(uint64_t dist, uint64_t redist, uint64_t redist_size);
-int gic_cpu_init(void);
-int gic_enable_irq(unsigned intid, int edge, irq_fn fn, void *arg);
-void gic_send_sgi(unsigned intid, uint64_t mpidr);
-void psci_init(int use_smc);
-long psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);
-void __attribute__((noreturn)) psci_system_off(void);
-void mmu_map_ram(uint64_t base, uint64_t size);
-extern unsigned rt_timer_intid;
+/* arch: interrupt controller. intid is what the platform description gave
+ * (aarch64: GIC INTID; x86_64: the vector the device's GSI was routed to);
+ * the interrupt is enabled towards the calling CPU. */
+int intc_enable_irq(unsigned intid, int edge, irq_fn fn, void *arg);
+void __attribute__((noreturn)) arch_poweroff(void);
 
 /* virtio console (virtio_console.c); base = virtio-mmio window */
 int vcon_probe(uintptr_t base, unsigned intid, int edge);

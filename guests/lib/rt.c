@@ -1,6 +1,6 @@
-/* Runtime start-up: discover the platform from the DTB, bring up the
- * interrupt controller and the console, then run main() and power off. */
-#include <libfdt.h>
+/* Runtime start-up, the arch-neutral half: the arch's start code (lib/<arch>/)
+ * discovers the platform, hands every virtio-mmio window to rt_virtio_found,
+ * then rt_run_main runs main() and powers off. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +11,7 @@
 const char *rt_bootargs = "";
 uint64_t rt_mem_base, rt_mem_size;
 unsigned rt_ncpus;
-uint64_t rt_cpu_mpidr[RT_MAX_CPUS];
-unsigned rt_timer_intid = 27;	/* virtual timer PPI, unless the DTB says otherwise */
+uint64_t rt_cpu_hwid[RT_MAX_CPUS];
 int rt_polling;
 static char warnings[512];
 
@@ -28,105 +27,30 @@ void rt_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void find_psci(const void *fdt)
+/* One virtio-mmio slot: empty (ID 0) ones are skipped silently, legacy ones
+ * are reported, the first console is attached, block devices are noted for
+ * blk_init(). */
+void rt_virtio_found(uintptr_t base, unsigned intid, int edge)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-1.0");
-	const char *m;
-
-	if (node < 0)
-		node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-0.2");
-	m = node < 0 ? NULL : fdt_getprop(fdt, node, "method", NULL);
-	psci_init(m && !strcmp(m, "smc"));
+	if (mmio_read32(base + VIRTIO_MMIO_MAGIC) != VIRTIO_MAGIC) {
+		rt_warn("virtio-mmio@0x%lx: bad magic, skipped\n", (unsigned long)base);
+		return;
+	}
+	if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 0)
+		return;
+	if (mmio_read32(base + VIRTIO_MMIO_VERSION) != 2) {
+		rt_warn("virtio-mmio@0x%lx: version %u device not supported (need 2), skipped\n",
+			(unsigned long)base, (unsigned)mmio_read32(base + VIRTIO_MMIO_VERSION));
+		return;
+	}
+	if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 3)
+		vcon_probe(base, intid, edge);
+	else if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 2)
+		vblk_found(base, intid, edge);
 }
 
-static void find_gic_timer(const void *fdt)
+void rt_run_main(void)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3"), edge;
-	uint64_t d, ds, r, rs;
-
-	if (node < 0 || dt_reg(fdt, node, 0, &d, &ds) || dt_reg(fdt, node, 1, &r, &rs) ||
-	    gic_init(d, r, rs)) {
-		rt_warn("guest: no usable GICv3, polling without interrupts\n");
-		rt_polling = 1;
-	}
-	node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
-	if (node >= 0)
-		dt_irq(fdt, node, 2, &rt_timer_intid, &edge);	/* 3rd entry = virtual */
-}
-
-/* /cpus: the boot CPU and every CPU that PSCI can start. */
-static void find_cpus(const void *fdt)
-{
-	int node, cpus = fdt_path_offset(fdt, "/cpus");
-	uint64_t aff, sz;
-
-	fdt_for_each_subnode(node, fdt, cpus) {
-		const char *t = fdt_getprop(fdt, node, "device_type", NULL);
-		const char *m = fdt_getprop(fdt, node, "enable-method", NULL);
-
-		if (!t || strcmp(t, "cpu") || dt_reg(fdt, node, 0, &aff, &sz) ||
-		    (aff != cpu_mpidr() && (!m || strcmp(m, "psci"))))
-			continue;
-		if (rt_ncpus == RT_MAX_CPUS) {
-			rt_warn("guest: more than %d CPUs, using the first ones\n", RT_MAX_CPUS);
-			break;
-		}
-		rt_cpu_mpidr[rt_ncpus++] = aff;
-	}
-	if (!rt_ncpus)
-		rt_cpu_mpidr[rt_ncpus++] = cpu_mpidr();
-}
-
-/* Every virtio-mmio slot: empty (ID 0) ones are skipped silently, legacy
- * ones are reported, the first console is attached, block devices are
- * noted for blk_init(). */
-static void find_virtio(const void *fdt)
-{
-	int node = -1, edge;
-	uint64_t base, size;
-	unsigned intid;
-
-	while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0) {
-		if (dt_reg(fdt, node, 0, &base, &size) || dt_irq(fdt, node, 0, &intid, &edge))
-			continue;
-		if (mmio_read32(base + VIRTIO_MMIO_MAGIC) != VIRTIO_MAGIC) {
-			rt_warn("virtio-mmio@0x%lx: bad magic, skipped\n", (unsigned long)base);
-			continue;
-		}
-		if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 0)
-			continue;
-		if (mmio_read32(base + VIRTIO_MMIO_VERSION) != 2) {
-			rt_warn("virtio-mmio@0x%lx: version %u device not supported (need 2), skipped\n",
-				(unsigned long)base, (unsigned)mmio_read32(base + VIRTIO_MMIO_VERSION));
-			continue;
-		}
-		if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 3)
-			vcon_probe(base, intid, edge);
-		else if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 2)
-			vblk_found(base, intid, edge);
-	}
-}
-
-void __attribute__((noreturn)) rt_start(const void *fdt)
-{
-	int node, len;
-	const char *s;
-
-	if (fdt_check_header(fdt)) {
-		psci_init(0);	/* no DTB: nothing to talk to, try the HVC conduit */
-		psci_system_off();
-	}
-	find_psci(fdt);
-	node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", 7);
-	if (node >= 0 && !dt_reg(fdt, node, 0, &rt_mem_base, &rt_mem_size))
-		mmu_map_ram(rt_mem_base, rt_mem_size);
-	node = fdt_path_offset(fdt, "/chosen");
-	s = node < 0 ? NULL : fdt_getprop(fdt, node, "bootargs", &len);
-	if (s && len > 0 && !s[len - 1])
-		rt_bootargs = s;
-	find_cpus(fdt);
-	find_gic_timer(fdt);
-	find_virtio(fdt);
 	setvbuf(stdout, NULL, _IOLBF, 256);
 	if (warnings[0])
 		rt_raw_puts(warnings);
@@ -138,7 +62,7 @@ void rt_poweroff(void)
 {
 	fflush(stdout);
 	vcon_flush();
-	psci_system_off();
+	arch_poweroff();
 }
 
 void console_flush(void)

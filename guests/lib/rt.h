@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include "arch.h"
 
-extern const char *rt_bootargs;		/* /chosen/bootargs, "" if none */
-extern uint64_t rt_mem_base, rt_mem_size;	/* first /memory reg entry */
+extern const char *rt_bootargs;		/* aarch64: /chosen/bootargs; x86_64: the command line; "" if none */
+extern uint64_t rt_mem_base, rt_mem_size;	/* aarch64: first /memory reg entry; x86_64: largest e820 RAM range */
 
 /* Bootargs: space-separated tokens. bootarg_next copies the next token into
  * tok and returns the position after it, or NULL when there are no more. */
@@ -15,28 +15,44 @@ const char *bootarg_next(const char *p, char *tok, size_t n);
 unsigned long bootarg_ulong(const char *key, unsigned long def);
 const char *bootarg_str(const char *key, char *buf, size_t n, const char *def);
 
+/* Time (inline in arch.h): a free-running per-CPU counter and its frequency.
+ *   uint64_t rt_counter(void);		aarch64: CNTVCT_EL0; x86_64: TSC
+ *   uint64_t rt_counter_sync(void);	the same, not read ahead of earlier instructions
+ *   uint64_t rt_counter_hz(void);	aarch64: CNTFRQ_EL0; x86_64: TSC Hz (hv CPUID or calibrated) */
+
 void console_flush(void);		/* wait until the device consumed all output */
 unsigned long console_notify_count(void);	/* QueueNotify writes by the console */
 int vtimer_start(unsigned ms, void (*fn)(void));	/* fn runs in IRQ context */
 void vtimer_stop(void);
 void __attribute__((noreturn)) rt_poweroff(void);
-long psci_system_reset(void);		/* returns only on failure (PSCI status) */
+/* Returns only on failure: aarch64 PSCI SYSTEM_RESET status; x86_64 -1 (no ACPI reset register). */
+long rt_system_reset(void);
+/* The cheapest request a hypervisor must answer itself (aarch64: PSCI_VERSION over HVC;
+ * x86_64: CPUID leaf 0x40000000, intercepted by SVM and VMX). Returns >= 0, or < 0 on error. */
+long rt_hv_null_call(void);
+/* Make guest-physical [addr, addr + len) reachable at the same virtual address (already so
+ * for everything the boot map covers). 0, or -1 if it cannot be mapped. */
+int rt_map_phys(uint64_t addr, uint64_t len);
 
-/* SMP. rt_cpu_mpidr[] = the /cpus entries usable here (the boot CPU and those
- * with enable-method "psci"), as MPIDR affinity (reg). stdio is not SMP-safe:
- * other CPUs should write() whole lines (one write is never interleaved). */
+/* SMP. rt_cpu_hwid[] = the CPUs usable here, by hardware id: aarch64 the /cpus
+ * entries (the boot CPU and those with enable-method "psci") as MPIDR affinity
+ * (reg); x86_64 the enabled local APICs of the MADT, as APIC ids. cpu_hwid()
+ * (arch.h) is the calling CPU's. stdio is not SMP-safe: other CPUs should
+ * write() whole lines (one write is never interleaved). */
 extern unsigned rt_ncpus;
-extern uint64_t rt_cpu_mpidr[RT_MAX_CPUS];
-/* PSCI CPU_ON: fn(idx) runs on CPU mpidr on stack idx (< RT_MAX_CPUS) with the
- * boot CPU's MMU tables and vectors, its GIC CPU interface on and IRQs
- * unmasked; CPU_OFF if fn returns. Returns the PSCI status (0 = started). */
-long cpu_start(unsigned idx, uint64_t mpidr, void (*fn)(unsigned idx));
-long psci_cpu_off(void);		/* returns only on failure */
-long psci_affinity_info(uint64_t mpidr);	/* 0 on, 1 off, 2 on pending, <0 error */
-int sgi_enable(unsigned intid, void (*fn)(void));	/* on this CPU; fn in IRQ context */
-void sgi_send(unsigned intid, uint64_t mpidr);
+extern uint64_t rt_cpu_hwid[RT_MAX_CPUS];
+/* Start CPU hwid: fn(idx) runs there on stack idx (< RT_MAX_CPUS) with the boot
+ * CPU's page tables and vectors, its interrupt controller on and IRQs unmasked;
+ * the CPU goes off if fn returns. Returns 0 if started, else < 0 (aarch64: the
+ * PSCI CPU_ON status). */
+long cpu_start(unsigned idx, uint64_t hwid, void (*fn)(unsigned idx));
+long rt_cpu_off(void);			/* this CPU off; returns only on failure */
+#define RT_ENOTSUP	(-1000)		/* rt_cpu_state: not observable on this architecture */
+long rt_cpu_state(uint64_t hwid);	/* 0 on, 1 off, 2 on pending, <0 error (PSCI AFFINITY_INFO) */
+int sgi_enable(unsigned intid, void (*fn)(void));	/* intid 0-15, on this CPU; fn in IRQ context */
+void sgi_send(unsigned intid, uint64_t hwid);
 
-/* virtio-blk: the first one in the DTB, 512-byte sectors. Blocking calls
+/* virtio-blk: the first one found (DTB or ACPI), 512-byte sectors. Blocking calls
  * return 0 or a BLK_E* code; they do not check bounds or the read-only flag
  * (that is the device's job). Not SMP-safe: use from one CPU. */
 #define BLK_EIO		(-1)	/* device status IOERR */
@@ -66,7 +82,7 @@ unsigned long blk_notify_count(void);
 unsigned long blk_irq_count(void);
 const char *blk_strerror(int rc);	/* "ok", "IOERR", "UNSUPP", "needs-reset", ... */
 
-/* Sleep (wfi) until cond holds; cond is re-checked after every interrupt. */
+/* Sleep (wfi, sti+hlt) until cond holds; cond is re-checked after every interrupt. */
 #define WAIT_UNTIL(cond) do { \
 	unsigned long f_ = irq_save(); \
 	while (!(cond)) \

@@ -41,9 +41,9 @@ int _read(int fd, char *buf, size_t n)
 
 void __attribute__((noreturn)) _exit(int status)
 {
-	(void)status;	/* PSCI SYSTEM_OFF has no exit code */
+	(void)status;	/* PSCI SYSTEM_OFF and ACPI soft-off have no exit code */
 	vcon_flush();
-	psci_system_off();
+	arch_poweroff();
 }
 
 int _isatty(int fd) { return fd >= 0 && fd <= 2; }
@@ -63,11 +63,26 @@ int _fstat(int fd, struct stat *st)
 	return 0;
 }
 
-/* libfdt is built with the stack protector */
+#ifdef __x86_64__
+/* newlib for x86_64-none-elf is configured with MISSING_SYSCALL_NAMES: its
+ * reentrant wrappers call the plain names. */
+void *sbrk(ptrdiff_t) __attribute__((alias("_sbrk")));
+int write(int, const char *, size_t) __attribute__((alias("_write")));
+int read(int, char *, size_t) __attribute__((alias("_read")));
+int isatty(int) __attribute__((alias("_isatty")));
+int close(int) __attribute__((alias("_close")));
+int lseek(int, int, int) __attribute__((alias("_lseek")));
+int fstat(int, struct stat *) __attribute__((alias("_fstat")));
+int getpid(void) __attribute__((alias("_getpid")));
+int kill(int, int) __attribute__((alias("_kill")));
+int open(const char *, int, int) __attribute__((alias("_open")));
+#endif
+
+/* libfdt is built with the stack protector (aarch64) */
 unsigned long __stack_chk_guard = 0x5a17c0de5a17c0deul;
 
 void __attribute__((noreturn)) __stack_chk_fail(void)
 {
 	rt_raw_puts("guest: stack smashing detected\n");
-	psci_system_off();
+	arch_poweroff();
 }

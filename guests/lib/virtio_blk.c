@@ -85,7 +85,7 @@ int blk_init(void)
 	capacity = config64(0);
 	ro = feat & 1ull << F_RO;
 	has_flush = feat & 1ull << F_FLUSH;
-	if (gic_enable_irq(dev.intid, dev.edge, blk_irq, 0))
+	if (intc_enable_irq(dev.intid, dev.edge, blk_irq, 0))
 		rt_polling = 1;
 	virtio_mmio_driver_ok(dev.base);
 	dead = 0;
@@ -99,7 +99,7 @@ unsigned long blk_irq_count(void) { return irqs; }
 
 void blk_set_timeout_ms(unsigned ms)
 {
-	timeout_ticks = sysreg_read(cntfrq_el0) * ms / 1000;
+	timeout_ticks = rt_counter_hz() * ms / 1000;
 }
 
 const char *blk_strerror(int rc)
@@ -168,14 +168,14 @@ static void fail_all(int err)
 static void wait(volatile int *st)
 {
 	unsigned long f = irq_save();
-	uint64_t end = sysreg_read(cntvct_el0) + timeout_ticks;
+	uint64_t end = rt_counter() + timeout_ticks;
 	int timer = timeout_ticks && !vtimer_start(10, 0);
 
 	for (;;) {
 		reap();
 		if (st ? *st != BLK_PENDING : !inflight)
 			break;
-		if (!dead && timeout_ticks && (int64_t)(sysreg_read(cntvct_el0) - end) >= 0)
+		if (!dead && timeout_ticks && (int64_t)(rt_counter() - end) >= 0)
 			dead = mmio_read32(dev.base + VIRTIO_MMIO_STATUS) & VIRTIO_ST_NEEDS_RESET ?
 			       BLK_ENEEDS_RESET : BLK_ETIMEDOUT;
 		if (dead) {

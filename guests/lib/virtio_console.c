@@ -21,15 +21,15 @@ static unsigned tx_free = (1u << NTX) - 1;	/* bitmap of idle txbuf */
 static char rxring[RXRING];
 static unsigned rx_head, rx_tail, rx_last_cr;
 static spinlock_t lock;
-static uint64_t irq_cpu;	/* MPIDR affinity of the CPU taking our interrupt */
+static uint64_t irq_cpu;	/* hardware id of the CPU taking our interrupt */
 
 /* Wait for the device with the lock held: only irq_cpu is woken by it. */
 static void vcon_wait(unsigned long f)
 {
-	if (cpu_mpidr() == irq_cpu)
+	if (cpu_hwid() == irq_cpu)
 		rt_idle(f);
 	else
-		__asm__ volatile("yield" ::: "memory");
+		cpu_relax();
 }
 
 /* Collect used buffers of both queues: free TX buffers, move RX data into
@@ -94,8 +94,8 @@ int vcon_probe(uintptr_t base, unsigned intid, int edge)
 		return -1;
 	}
 	con_base = base;
-	irq_cpu = cpu_mpidr();
-	if (gic_enable_irq(intid, edge, vcon_irq, 0))
+	irq_cpu = cpu_hwid();
+	if (intc_enable_irq(intid, edge, vcon_irq, 0))
 		rt_polling = 1;	/* no interrupt controller: busy-poll the rings */
 	virtio_mmio_driver_ok(base);
 	for (i = 0; i < NRX && i < (int)rxq.size; i++)

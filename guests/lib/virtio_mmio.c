@@ -1,5 +1,5 @@
 /* virtio-mmio transport (modern only) and split virtqueue bookkeeping. Every
- * register access is a single 32-bit ldr/str (see arch.h). */
+ * register access is a single 32-bit load or store instruction (see arch.h). */
 #include <string.h>
 #include "virtio.h"
 #include "internal.h"

@@ -22,7 +22,18 @@ struct acpi_layout {
     unsigned nr_devs;               /* 0..ACPI_MAX_VIRTIO_DEVS */
     struct acpi_virtio_dev devs[ACPI_MAX_VIRTIO_DEVS]; /* DSDT \_SB.VR0n, _UID n */
     const char *oem_id;             /* up to 6 chars, space padded, e.g. "HVPART" */
+    /* Hardware-reduced power control through 8-bit I/O ports (0 = not offered):
+     * FADT SLEEP_CONTROL_REG / SLEEP_STATUS_REG, and with sleep_ctl_port the DSDT's
+     * \_S5 package { ACPI_S5_SLP_TYP, ... }: a guest powers off by writing
+     * (ACPI_S5_SLP_TYP << 2) | ACPI_SLP_EN to sleep_ctl_port. FADT RESET_REG /
+     * RESET_VALUE with RESET_REG_SUP: a guest resets by writing reset_value to
+     * reset_port. */
+    uint16_t sleep_ctl_port, sleep_sts_port, reset_port;
+    uint8_t reset_value;
 };
+
+#define ACPI_S5_SLP_TYP 5           /* the \_S5 value, as QEMU's microvm uses */
+#define ACPI_SLP_EN     0x20        /* sleep control register: SLP_EN; SLP_TYP in bits 4:2 */
 
 /* The IOAPIC id the MADT announces: one past the last local APIC id, so the two never
  * collide. The IOAPIC model's ID register should report the same value. */

@@ -69,8 +69,30 @@ static inline void rt_idle(unsigned long flags)
 	__asm__ volatile("wfi; msr daifclr, #2; isb; msr daifset, #2" ::: "memory");
 }
 
-/* This CPU's MPIDR_EL1 affinity (Aff3, Aff2..Aff0), the form of /cpus reg. */
+/* This CPU's MPIDR_EL1 affinity (Aff3, Aff2..Aff0), the form of /cpus reg;
+ * that is also its hardware id (rt_cpu_hwid[]). */
 static inline uint64_t cpu_mpidr(void) { return sysreg_read(mpidr_el1) & 0xff00ffffffull; }
+static inline uint64_t cpu_hwid(void) { return cpu_mpidr(); }
+
+/* Busy-wait hint (spin loops that poll memory another CPU writes). */
+static inline void cpu_relax(void) { __asm__ volatile("yield" ::: "memory"); }
+
+/* Time: the virtual counter. */
+static inline uint64_t rt_counter(void) { return sysreg_read(cntvct_el0); }
+static inline uint64_t rt_counter_sync(void) { isb(); return sysreg_read(cntvct_el0); }
+static inline uint64_t rt_counter_hz(void) { return sysreg_read(cntfrq_el0); }
+
+/* One 64-bit load / store at a physical address (identity map), for probing. */
+static inline uint64_t rt_peek64(uintptr_t a)
+{
+	uint64_t v;
+	__asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(a) : "memory");
+	return v;
+}
+static inline void rt_poke64(uintptr_t a, uint64_t v)
+{
+	__asm__ volatile("str %0, [%1]" :: "r"(v), "r"(a) : "memory");
+}
 
 /* Spinlock from exclusives (need the MMU on: exclusives on Device memory may
  * fail forever). Waiters spin with yield, not wfe, so a hypervisor trapping

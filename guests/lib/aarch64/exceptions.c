@@ -1,5 +1,5 @@
 /* Fatal exceptions: report the syndrome on the console and power off. */
-#include "internal.h"
+#include "aarch64.h"
 
 static char *put(char *p, const char *s)
 {
@@ -31,7 +31,7 @@ static void __attribute__((noreturn)) report(const char *what)
 	put(p, "\n");
 	p[1] = 0;
 	rt_raw_puts(line);
-	psci_system_off();
+	arch_poweroff();
 }
 
 void rt_sync_exception(void *frame)

@@ -1,7 +1,7 @@
 /* GICv3: system-register CPU interface, distributor for SPIs, each CPU's own
  * redistributor for SGIs/PPIs. Non-secure Group 1, EOImode 0. MMIO is 32-bit
  * except the 64-bit GICR_TYPER and GICD_IROUTER<n>. */
-#include "internal.h"
+#include "aarch64.h"
 
 #define GICD_CTLR	0x0000
 #define GICD_IGROUPR	0x0080
@@ -102,7 +102,7 @@ int gic_init(uint64_t dist, uint64_t rd, uint64_t rd_size)
 
 /* SGIs/PPIs are enabled on the calling CPU only, SPIs are routed to it.
  * The same (intid, fn, arg) from several CPUs shares one handler slot. */
-int gic_enable_irq(unsigned id, int edge, irq_fn fn, void *arg)
+int intc_enable_irq(unsigned id, int edge, irq_fn fn, void *arg)
 {
 	uintptr_t gicr = my_gicr();
 	unsigned long f;

@@ -1,6 +1,6 @@
 /* Late MMU fix-up: crt0 mapped only the image/DTB GiBs as Normal memory; make
  * every other GiB of RAM Normal too (GiB 0 stays Device: MMIO lives there). */
-#include "internal.h"
+#include "aarch64.h"
 
 #define RAM_BLOCK 0x705ul	/* AttrIdx1 Normal WB, inner shareable, AF, block */
 

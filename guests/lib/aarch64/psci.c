@@ -1,6 +1,7 @@
 /* PSCI through the conduit named by the DTB (/psci method = "hvc" | "smc"). */
-#include "internal.h"
+#include "aarch64.h"
 
+#define PSCI_VERSION		0x84000000
 #define PSCI_CPU_OFF		0x84000002
 #define PSCI_CPU_ON		0xc4000003
 #define PSCI_AFFINITY_INFO	0xc4000004
@@ -28,7 +29,7 @@ static long psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 	return (int32_t)x0;
 }
 
-void psci_system_off(void)
+void arch_poweroff(void)
 {
 	irq_save();
 	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
@@ -41,13 +42,13 @@ long psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx)
 	return psci_call(PSCI_CPU_ON, mpidr, entry, ctx);
 }
 
-long psci_affinity_info(uint64_t mpidr)
+long rt_cpu_state(uint64_t mpidr)
 {
 	return psci_call(PSCI_AFFINITY_INFO, mpidr, 0, 0);
 }
 
 /* Both return only on failure; no interrupt is taken on the way out. */
-long psci_cpu_off(void)
+long rt_cpu_off(void)
 {
 	unsigned long f = irq_save();
 	long r = psci_call(PSCI_CPU_OFF, 0, 0, 0);
@@ -56,11 +57,22 @@ long psci_cpu_off(void)
 	return r;
 }
 
-long psci_system_reset(void)
+long rt_system_reset(void)
 {
 	unsigned long f = irq_save();
 	long r = psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
 
 	irq_restore(f);
 	return r;
+}
+
+/* PSCI_VERSION: SMCCC lets the callee clobber x0-x17. Always HVC: the call
+ * measures the hypervisor (or QEMU's PSCI when bare). */
+long rt_hv_null_call(void)
+{
+	register uint64_t x0 __asm__("x0") = PSCI_VERSION;
+
+	__asm__ volatile("hvc #0" : "+r"(x0) :: "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8",
+			 "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
+	return (int32_t)x0;
 }

@@ -1,6 +1,6 @@
 /* Secondary CPUs: PSCI CPU_ON into crt0's secondary_entry, which borrows the
  * boot CPU's MMU set-up and a stack from cpu_stacks, then rt_secondary_start. */
-#include "internal.h"
+#include "aarch64.h"
 
 uint64_t rt_mmu_regs[8] __attribute__((aligned(64)));	/* MAIR, TCR, TTBR0, SCTLR */
 static void (*cpu_fn[RT_MAX_CPUS])(unsigned idx);
@@ -26,7 +26,7 @@ void __attribute__((noreturn)) rt_secondary_start(unsigned long idx)
 		rt_raw_puts("guest: no GIC redistributor for this CPU, no interrupts here\n");
 	irq_enable();
 	cpu_fn[idx](idx);
-	psci_cpu_off();
+	rt_cpu_off();
 	for (;;)
 		__asm__ volatile("wfi");
 }
@@ -35,7 +35,7 @@ static void call_void(void *fn) { ((void (*)(void))fn)(); }
 
 int sgi_enable(unsigned intid, void (*fn)(void))
 {
-	return intid < 16 ? gic_enable_irq(intid, 1, call_void, (void *)fn) : -1;
+	return intid < 16 ? intc_enable_irq(intid, 1, call_void, (void *)fn) : -1;
 }
 
 void sgi_send(unsigned intid, uint64_t mpidr) { gic_send_sgi(intid, mpidr); }

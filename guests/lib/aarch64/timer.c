@@ -1,5 +1,5 @@
 /* Periodic interrupt from the EL1 virtual timer (CNTV_*). */
-#include "internal.h"
+#include "aarch64.h"
 
 static uint64_t period, next;
 static void (*tick_fn)(void);
@@ -31,7 +31,7 @@ int vtimer_start(unsigned ms, void (*fn)(void))
 	sysreg_write(cntv_cval_el0, next);
 	sysreg_write(cntv_ctl_el0, 1);
 	isb();
-	return gic_enable_irq(rt_timer_intid, 0, vtimer_irq, 0);
+	return intc_enable_irq(rt_timer_intid, 0, vtimer_irq, 0);
 }
 
 void vtimer_stop(void)

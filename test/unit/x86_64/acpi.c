@@ -131,14 +131,6 @@ static void check_madt(const uint8_t *m, const struct acpi_layout *l)
     CHECK(ioapics == 1 && other == 0, "%u IOAPIC and %u other entries", ioapics, other);
 }
 
-static int untouched(const uint8_t *p, size_t n)
-{
-    while (n--)
-        if (*p++ != GUARD)
-            return 0;
-    return 1;
-}
-
 static size_t count(const uint8_t *hay, size_t n, const char *needle)
 {
     size_t k = strlen(needle), c = 0;
@@ -147,6 +139,57 @@ static size_t count(const uint8_t *hay, size_t n, const char *needle)
         c += memcmp(hay + i, needle, k) == 0;
     return c;
 }
+
+/* A Generic Address Structure for an 8-bit I/O port, or all zero when port is 0. */
+static void check_gas(const uint8_t *fadt, unsigned off, uint16_t port, const char *what)
+{
+    const uint8_t *g = fadt + off;
+
+    if (!port) {
+        CHECK(g[0] == 0 && g[1] == 0 && g[3] == 0 && rd64(g + 4) == 0,
+              "%s: GAS at %u not empty", what, off);
+        return;
+    }
+    CHECK(g[0] == 1 && g[1] == 8 && g[2] == 0 && g[3] == 1,
+          "%s: GAS at %u space %u width %u offset %u access %u, want I/O 8 0 byte",
+          what, off, g[0], g[1], g[2], g[3]);
+    CHECK(rd64(g + 4) == port, "%s: GAS address 0x%llx, want 0x%x", what,
+          (unsigned long long)rd64(g + 4), port);
+}
+
+/* FADT reset / sleep registers and the DSDT's \_S5 package, as the layout asks. */
+static void check_power(const struct tables *t, const struct acpi_layout *l)
+{
+    static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x02, 0x0a, ACPI_S5_SLP_TYP,
+                                  0x0a, ACPI_S5_SLP_TYP };
+    uint32_t flags = rd(t->fadt + 112, 4);
+
+    check_gas(t->fadt, 116, l->reset_port, "RESET_REG");
+    CHECK(!!(flags & (1u << 10)) == !!l->reset_port, "FADT flags 0x%x: RESET_REG_SUP vs port 0x%x",
+          flags, l->reset_port);
+    CHECK(t->fadt[128] == (l->reset_port ? l->reset_value : 0), "RESET_VALUE 0x%x", t->fadt[128]);
+    check_gas(t->fadt, 244, l->sleep_ctl_port, "SLEEP_CONTROL_REG");
+    check_gas(t->fadt, 256, l->sleep_sts_port, "SLEEP_STATUS_REG");
+    CHECK(count(t->dsdt, rd(t->dsdt + 4, 4), "_S5_") == (l->sleep_ctl_port ? 1u : 0u),
+          "_S5_ x%zu in the DSDT", count(t->dsdt, rd(t->dsdt + 4, 4), "_S5_"));
+    if (l->sleep_ctl_port) {
+        const uint8_t *d = t->dsdt;
+        size_t n = rd(d + 4, 4), i;
+
+        for (i = 36; i + sizeof(s5) <= n && memcmp(d + i, s5, sizeof(s5)); i++)
+            ;
+        CHECK(i + sizeof(s5) <= n, "no Name (_S5, Package (2) { 5, 5 }) at the DSDT's root");
+    }
+}
+
+static int untouched(const uint8_t *p, size_t n)
+{
+    while (n--)
+        if (*p++ != GUARD)
+            return 0;
+    return 1;
+}
+
 
 /* ---- iasl ---- */
 
@@ -274,6 +317,28 @@ static void check_dsl_device(const char *dsl, unsigned i, const struct acpi_virt
     free(sec);
 }
 
+/* iasl's view of a Generic Address Structure in the FADT: an 8-bit SystemIO register
+ * at port, or an empty one. */
+static void check_dsl_gas(const char *dsl, const char *title, uint16_t port)
+{
+    const char *g = strstr(dsl, title);
+    char want[64], *sec;
+
+    CHECK(g != NULL, "FADT disassembly has no %s", title);
+    if (!g)
+        return;
+    sec = strndup(g, 400);
+    snprintf(want, sizeof(want), "Address : %016X", port);
+    CHECK(strstr(sec, want), "%s: want '%s' in\n%s", title, want, sec);
+    if (port) {
+        CHECK(strstr(sec, "Space ID : 01 [SystemIO]"), "%s not SystemIO:\n%s", title, sec);
+        CHECK(strstr(sec, "Bit Width : 08"), "%s not 8 bits wide:\n%s", title, sec);
+        CHECK(strstr(sec, "Encoded Access Width : 01 [Byte Access:8]"), "%s access:\n%s",
+              title, sec);
+    }
+    free(sec);
+}
+
 /* Disassembles every table, checks iasl's reading of them, and recompiles the DSDT. */
 static void check_iasl(const struct tables *t, const struct acpi_layout *l)
 {
@@ -294,6 +359,8 @@ static void check_iasl(const struct tables *t, const struct acpi_layout *l)
         CHECK(count_str(dsl, "\"LNRO0005\"") == l->nr_devs, "%zu LNRO0005 devices, expected %u",
               count_str(dsl, "\"LNRO0005\""), l->nr_devs);
         CHECK(strstr(dsl, "Scope (\\_SB)"), "no \\_SB scope:\n%s", dsl);
+        CHECK(!!strstr(dsl, "Name (_S5, Package (0x02)") == !!l->sleep_ctl_port,
+              "_S5 package vs sleep_ctl_port 0x%x:\n%s", l->sleep_ctl_port, dsl);
         for (unsigned i = 0; i < l->nr_devs; i++)
             check_dsl_device(dsl, i, &l->devs[i]);
         free(dsl);
@@ -330,6 +397,15 @@ static void check_iasl(const struct tables *t, const struct acpi_layout *l)
     dsl = disassemble(dir, "facp.dat", t->fadt);
     if (dsl) {
         CHECK(strstr(dsl, "Hardware Reduced (V5) : 1"), "FADT not HW-reduced:\n%s", dsl);
+        snprintf(want, sizeof(want), "Reset Register Supported (V2) : %d", !!l->reset_port);
+        CHECK(strstr(dsl, want), "FADT lacks '%s':\n%s", want, dsl);
+        check_dsl_gas(dsl, "Reset Register : [Generic Address Structure]", l->reset_port);
+        check_dsl_gas(dsl, "Sleep Control Register : [Generic Address Structure]", l->sleep_ctl_port);
+        check_dsl_gas(dsl, "Sleep Status Register : [Generic Address Structure]", l->sleep_sts_port);
+        if (l->reset_port) {
+            snprintf(want, sizeof(want), "Value to cause reset : %02X", l->reset_value);
+            CHECK(strstr(dsl, want), "FADT lacks '%s':\n%s", want, dsl);
+        }
         free(dsl);
     }
     CHECK((dsl = disassemble(dir, "xsdt.dat", t->xsdt)) != NULL, "XSDT");
@@ -361,6 +437,7 @@ static void check_layout(const char *what, uint64_t gpa, const struct acpi_layou
            (unsigned long long)rsdp, rd(t.xsdt + 4, 4), rd(t.fadt + 4, 4), rd(t.madt + 4, 4),
            rd(t.dsdt + 4, 4));
     check_madt(t.madt, l);
+    check_power(&t, l);
     CHECK(count(t.dsdt, rd(t.dsdt + 4, 4), "LNRO0005") == l->nr_devs, "%s: LNRO0005 x%zu",
           what, count(t.dsdt, rd(t.dsdt + 4, 4), "LNRO0005"));
     check_iasl(&t, l);
@@ -389,6 +466,8 @@ int main(void)
         .nr_cpus = 2, .lapic_base = 0xfee00000, .ioapic_base = 0xfec00000, .nr_devs = 2,
         .devs = { { 0xd0000000, 0x200, 5 }, { 0xd0000200, 0x200, 6 } },
         .oem_id = "HVPART",
+        /* the ports the hv uses */
+        .sleep_ctl_port = 0x600, .sleep_sts_port = 0x601, .reset_port = 0x602, .reset_value = 1,
     };
     struct acpi_layout b = {
         .nr_cpus = 4, .lapic_base = 0xfee00000, .ioapic_base = 0xfec00000, .nr_devs = 1,
@@ -406,7 +485,7 @@ int main(void)
         c.devs[i] = (struct acpi_virtio_dev){ 0xd0000000 + i * 0x200, 0x200, 5 + i };
     c.devs[7].base = 0x4000000000ull;   /* above 4 GiB: QWordMemory */
 
-    check_layout("2 cpus, 2 devs @0xe0000", 0xe0000, &a);
+    check_layout("2 cpus, 2 devs, power ports @0xe0000", 0xe0000, &a);
     check_layout("4 cpus, 1 dev @0x7ffe0004", 0x7ffe0004, &b);
     check_layout("8 cpus, 8 devs @0x1_0000_0000", 0x100000000ull, &c);
 

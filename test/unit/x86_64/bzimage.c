@@ -1,6 +1,7 @@
 /* bzImage loader: synthetic images for every error path and for the layout / boot_params
  * contents (checked at their zero-page offsets, with guard bytes around guest RAM), then a
- * real kernel from $BZIMAGE or /boot/vmlinuz-* if there is one (else SKIP, not a pass). */
+ * real kernel from $BZIMAGE or /boot/vmlinuz-* if there is one, and an x86_64 test guest
+ * from $GUEST_BZIMAGE or build/x86_64/guests/ if one was built (else SKIP, not a pass). */
 #include "bzimage.h"
 #include "unit.h"
 
@@ -353,12 +354,65 @@ static void test_real(void)
     globfree(&g);
 }
 
+/* A test guest built for x86_64 (guests/, ARCH=x86_64): $GUEST_BZIMAGE, or
+ * build/x86_64/guests/hello.bin if it was built (else SKIP). It must be what the
+ * guests promise: protocol 2.14, 64-bit entry, non-relocatable at 2 MiB, and its
+ * startup_64 (cli; cld) at kernel + 0x200. */
+static void test_guest(void)
+{
+    const char *path = getenv("GUEST_BZIMAGE");
+    struct e820_entry_in e = { 0, 64 * MiB, 1 };
+    struct bzimage_info bi;
+    struct bzimage_load l;
+    const char *why = NULL;
+    uint8_t *k, *ram, *bp;
+    FILE *f;
+    long n;
+
+    if (!path || !*path)
+        path = "build/x86_64/guests/hello.bin";
+    if (!(f = fopen(path, "rb"))) {
+        printf("SKIP: no x86_64 test guest (%s)\n", path);
+        return;
+    }
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    k = malloc(n);
+    CHECK(fread(k, 1, n, f) == (size_t)n, "read %s", path);
+    fclose(f);
+    printf("test guest: %s (%ld bytes)\n", path, n);
+    CHECK(bzimage_parse(k, n, &bi, &why) == 0, "parse %s: %s", path, why);
+    CHECK(bi.version == 0x020e && bi.xloadflags == 1 && !bi.relocatable, "version %x xlf %llx reloc %d",
+          bi.version, (unsigned long long)bi.xloadflags, bi.relocatable);
+    CHECK(bi.pref_address == 2 * MiB && bi.kernel_alignment == 2 * MiB, "pref %llx align %llx",
+          (unsigned long long)bi.pref_address, (unsigned long long)bi.kernel_alignment);
+    CHECK(bi.init_size >= bi.kernel_size, "init_size %#x < kernel %llu", bi.init_size,
+          (unsigned long long)bi.kernel_size);
+    CHECK(rd(k + 0x1f4, 4) * 16 >= bi.kernel_size && rd(k + 0x1f4, 4) * 16 < bi.kernel_size + 16,
+          "syssize %llu vs %llu bytes", (unsigned long long)rd(k + 0x1f4, 4),
+          (unsigned long long)bi.kernel_size);
+    ram = ram_new(64 * MiB);
+    CHECK(bzimage_load(k, n, NULL, 0, "period_ms=10", ram, 0, 64 * MiB, &e, 1, 0xe0000, &l, &why) == 0,
+          "load: %s", why);
+    CHECK(l.kernel == 2 * MiB && l.entry64 == 2 * MiB + 0x200, "kernel %llx entry64 %llx",
+          (unsigned long long)l.kernel, (unsigned long long)l.entry64);
+    CHECK(ram[l.entry64] == 0xfa && ram[l.entry64 + 1] == 0xfc, "entry64 bytes %02x %02x",
+          ram[l.entry64], ram[l.entry64 + 1]);
+    bp = ram + l.boot_params;
+    CHECK(strcmp((char *)ram + rd(bp + 0x228, 4), "period_ms=10") == 0, "cmdline");
+    CHECK(rd(bp + 0x070, 8) == 0xe0000, "acpi_rsdp_addr");
+    CHECK(guards_ok(), "guard overwritten");
+    free(k);
+}
+
 int main(void)
 {
     test_parse_errors();
     test_load_errors();
     test_good();
     test_real();
+    test_guest();
     free(ram_buf);
     return unit_finish("unit-bzimage");
 }

@@ -1,6 +1,6 @@
 /* Small DTB accessors on top of libfdt. */
 #include <libfdt.h>
-#include "internal.h"
+#include "aarch64.h"
 
 static uint64_t cells(const fdt32_t *p, int n)
 {
