@@ -114,7 +114,9 @@ else
 QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(SMP) -nographic $(call QEMU_BOOT,$(O)/bundles/$(DEMO).cpio)
 endif
 # DISK=image: the physical disk block slices live on (e.g. DEMO=blk-write DISK=disk.img),
-# on virtio-mmio, or with DISK_BUS=pci as a virtio-blk-pci device
+# on the machine's usual bus (QEMU_DISK_BUS: virtio-mmio on arm64, PCI on x86), or with
+# DISK_BUS=pci as a virtio-blk-pci device
+DISK_BUS ?= $(QEMU_DISK_BUS)
 DISK_DEVICE := virtio-blk-device
 ifeq ($(DISK_BUS),pci)
 DISK_DEVICE := virtio-blk-pci,disable-legacy=on
@@ -143,14 +145,21 @@ gdb: all
 	$(QEMU_CMD) -s -S
 
 # ---- host side: config checker and unit tests ----
-HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ihv/include -Iarch/$(ARCH)/include -Idrivers/include \
+# The unit tests of arch-neutral code use arm64 images as fixtures whatever ARCH is; the
+# config checker checks images of the ARCH it was built for (build/host/hvcheck-<arch>).
+HOST_FLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ihv/include -Idrivers/include \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-HOST_CORE := hv/config.c hv/bundle.c hv/schedule.c hv/virtq.c hv/blk.c arch/$(ARCH)/image.c
+HOST_CFLAGS := $(HOST_FLAGS) -Iarch/aarch64/include
+HOST_NEUTRAL := hv/config.c hv/bundle.c hv/schedule.c hv/virtq.c hv/blk.c
+HOST_CORE := $(HOST_NEUTRAL) arch/aarch64/image.c
+HOST_IMAGE_x86_64 := arch/x86_64/image.c arch/x86_64/bzimage.c
+HOST_IMAGE_aarch64 := arch/aarch64/image.c
+HVCHECK := $(HOSTO)/hvcheck-$(ARCH)
 
-$(HOSTO)/hvcheck: tools/hvcheck.c $(HOST_CORE) | $(DEPS_STAMP)
+$(HVCHECK): tools/hvcheck.c $(HOST_NEUTRAL) $(HOST_IMAGE_$(ARCH)) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)cc $(HOST_CFLAGS) -Itest/unit -o $@ $^ -lfdt
+	$(Q)cc $(HOST_FLAGS) -Iarch/$(ARCH)/include -Itest/unit -o $@ $^ -lfdt
 
 $(HOSTO)/unit-%: test/unit/%.c $(HOST_CORE) test/unit/unit.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -158,41 +167,30 @@ $(HOSTO)/unit-%: test/unit/%.c $(HOST_CORE) test/unit/unit.h | $(DEPS_STAMP)
 	$(Q)cc $(HOST_CFLAGS) -Itest/unit -o $@ $< $(HOST_CORE) -lfdt
 
 # Pure code of ports still being built (ACPI tables for x86_64) is tested on the host too.
-$(HOSTO)/unit-x86_64-acpi: test/unit/x86_64/acpi.c arch/x86_64/acpi.c test/unit/unit.h | $(DEPS_STAMP)
+$(HOSTO)/unit-x86_64-%: test/unit/x86_64/%.c arch/x86_64/%.c test/unit/unit.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)cc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
-		-Iarch/x86_64/include -Itest/unit -o $@ test/unit/x86_64/acpi.c arch/x86_64/acpi.c
-
-$(HOSTO)/unit-x86_64-bzimage: test/unit/x86_64/bzimage.c arch/x86_64/bzimage.c test/unit/unit.h | $(DEPS_STAMP)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)cc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
-		-Iarch/x86_64/include -Itest/unit -o $@ test/unit/x86_64/bzimage.c arch/x86_64/bzimage.c
-
-$(HOSTO)/unit-x86_64-insn: test/unit/x86_64/insn.c arch/x86_64/insn.c test/unit/unit.h | $(DEPS_STAMP)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)cc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
-		-Iarch/x86_64/include -Itest/unit -o $@ test/unit/x86_64/insn.c arch/x86_64/insn.c
+		-Iarch/x86_64/include -Itest/unit -o $@ test/unit/x86_64/$*.c arch/x86_64/$*.c
 
 UNIT_TESTS := $(patsubst test/unit/%.c,$(HOSTO)/unit-%,$(wildcard test/unit/*.c)) \
 	$(HOSTO)/unit-x86_64-acpi $(HOSTO)/unit-x86_64-bzimage $(HOSTO)/unit-x86_64-insn
 
-check-config: $(HOSTO)/hvcheck guests
+check-config: $(HVCHECK) guests
 	@test -n "$(CONFIG)" || { echo "usage: make check-config CONFIG=file.dts [SMP=n]"; exit 2; }
 	$(Q)dtc -q -I dts -O dtb -o $(HOSTO)/check.dtb $(CONFIG)
 	$(Q)scripts/mkbundle.sh $(HOSTO)/check.cpio $(HOSTO)/check.dtb $(GUEST_BINS)
-	$(HOSTO)/hvcheck --cpus $(SMP) --bundle $(HOSTO)/check.cpio $(HOSTO)/check.dtb
+	$(HVCHECK) --cpus $(SMP) --bundle $(HOSTO)/check.cpio $(HOSTO)/check.dtb
 
 # For test/run.sh: the emulator command line with a {bundle} placeholder.
 print-emulator:
 	@echo "QEMU_CMDLINE='$(QEMU) $(QEMU_MACHINE)'"
 	@echo "QEMU_BOOTARGS='$(call QEMU_BOOT,{bundle})'"
 	@echo "QEMU_EFI_BOOTARGS='$(call QEMU_EFI_BOOT,{config})'"
+	@echo "QEMU_DISK_BUS='$(QEMU_DISK_BUS)'"
 
-unit: $(UNIT_TESTS) $(HOSTO)/hvcheck all
-test: $(UNIT_TESTS) $(HOSTO)/hvcheck all
+unit: $(UNIT_TESTS) $(HVCHECK) all
+test: $(UNIT_TESTS) $(HVCHECK) all
 	UNIT_TESTS="$(UNIT_TESTS)" test/run.sh $(ARCH) $(O)
 
 clean:

@@ -16,7 +16,7 @@ aarch64) debarch=arm64; triple=aarch64-linux-gnu; host=aarch64-none-elf; extra="
 # x86_64: the host's own gcc (x86_64-linux-gnu-gcc on Debian amd64). No red zone in newlib:
 # the guests take interrupts on the stack they interrupt, which would clobber it.
 x86_64)  debarch=amd64; triple=x86_64-linux-gnu; host=x86_64-none-elf; extra="-mno-red-zone";
-         pkgs="gcc binutils qemu-system-x86" ;;
+         pkgs="gcc binutils qemu-system-x86 gnu-efi ovmf" ;;
 *) echo "setup-deps: unsupported ARCH '$arch'" >&2; exit 2 ;;
 esac
 pkgs="$pkgs device-tree-compiler libfdt-dev newlib-source cpio gcc make python3 libasan8 libubsan1"
@@ -36,11 +36,15 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null
 fi
 
-# libfdt for the target: the static library and headers from libfdt-dev:<debarch>.
-# (x86_64 guests find their devices through ACPI, and the host's libfdt-dev serves the
-# host tools, so there is nothing to unpack for x86_64.)
+# libfdt for the target: the static library and headers from libfdt-dev:<debarch>; on
+# x86_64 the host's own (the hv and hvboot.efi use it; x86_64 guests find their devices
+# through ACPI and do not).
 fdt=$deps/libfdt-$arch
-if [ "$arch" != x86_64 ] && [ ! -f "$fdt/lib/libfdt.a" ]; then
+if [ "$arch" = x86_64 ] && [ ! -f "$fdt/lib/libfdt.a" ]; then
+    mkdir -p "$fdt/lib" "$fdt/include"
+    cp /usr/lib/x86_64-linux-gnu/libfdt.a "$fdt/lib/"
+    cp /usr/include/fdt.h /usr/include/libfdt.h /usr/include/libfdt_env.h "$fdt/include/"
+elif [ ! -f "$fdt/lib/libfdt.a" ]; then
     if ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
         dpkg --add-architecture "$debarch"
         apt-get update -q >/dev/null

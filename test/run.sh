@@ -19,10 +19,10 @@ done
 
 # The host config checker: accepts the demo, rejects a bad config naming the problem.
 check_tool() {
-    local name=$1 dts=$2 want_rc=$3 want_text=$4 log="$host/hvcheck-$1.log"
+    local name=$1 dts=$2 want_rc=$3 want_text=$4 log="$host/hvcheck-$arch-$1.log"
     dtc -q -I dts -O dtb -o "$host/$name.dtb" "$dts" &&
         scripts/mkbundle.sh "$host/$name.cpio" "$host/$name.dtb" "$out"/guests/*.bin
-    "$host/hvcheck" --cpus 2 --bundle "$host/$name.cpio" "$host/$name.dtb" > "$log" 2>&1
+    "$host/hvcheck-$arch" --cpus 2 --bundle "$host/$name.cpio" "$host/$name.dtb" > "$log" 2>&1
     local rc=$?
     if [ "$rc" -eq "$want_rc" ] && grep -qF -- "$want_text" "$log"; then
         passed=$((passed + 1)); echo "PASS: hvcheck $name"
@@ -38,7 +38,7 @@ check_tool no-image test/e2e/configs/bad-no-image.dts 1 "'nosuch.bin' is not in 
 
 eval "$(make -s --no-print-directory ARCH="$arch" print-emulator)"
 python3 test/e2e/run.py --table test/e2e/tests.tbl --qemu "$QEMU_CMDLINE" --boot "$QEMU_BOOTARGS" \
-    --boot-efi "$QEMU_EFI_BOOTARGS" \
+    --boot-efi "$QEMU_EFI_BOOTARGS" --arch "$arch" --disk-bus "${QEMU_DISK_BUS:-mmio}" \
     --bundles "$out/bundles" --logs "$out/test-logs" ${ONLY:+--only "$ONLY"} | tee "$out/e2e.out"
 e2e_pass=$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out/e2e.out")
 e2e_fail=$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out/e2e.out")

@@ -27,3 +27,4 @@ QEMU_EFI_BOOT = -drive if=pflash,format=raw,readonly=on,file=$(EFI_CODE) \
 	-device virtio-blk-pci,drive=esp,disable-modern=on -net none
 EFI_BOOT_NAME := BOOTAA64.EFI
 EFI_ESP_HV = $(O)/hv.bin
+QEMU_DISK_BUS := mmio

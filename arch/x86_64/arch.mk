@@ -8,7 +8,7 @@ DRIVERS := uart.c ns16550.c virtio_blk.c pci.c
 HV_LDS := arch/x86_64/hv.ld
 # The emulated machine: q35, TCG, a CPU model with SVM and nested paging.
 QEMU := qemu-system-x86_64
-QEMU_MACHINE := -accel tcg -M q35 -cpu qemu64,+svm,+npt -m 1G -global virtio-mmio.force-legacy=false
+QEMU_MACHINE := -accel tcg -M q35 -cpu qemu64,+svm,+npt,+pdpe1gb -m 1G -global virtio-mmio.force-legacy=false
 # UEFI is the only boot path on QEMU: OVMF and boot/efi.
 EFI_LOADER := efi
 EFI_CODE := /usr/share/OVMF/OVMF_CODE.fd
@@ -16,6 +16,9 @@ EFI_VARS := /usr/share/OVMF/OVMF_VARS.fd
 QEMU_EFI_BOOT = -drive if=pflash,format=raw,readonly=on,file=$(EFI_CODE) \
 	-drive if=pflash,format=raw,file=$(O)/efi/vars.fd \
 	-drive file=fat:rw:$(O)/esp/$(1),format=raw,media=disk -net none
-QEMU_BOOT = $(call QEMU_EFI_BOOT,$(notdir $(basename $(1))))
+# (the test runner asks with {bundle} and names the ESP by {config})
+QEMU_BOOT = $(call QEMU_EFI_BOOT,$(if $(filter {bundle},$(1)),{config},$(notdir $(basename $(1)))))
 EFI_BOOT_NAME := BOOTX64.EFI
 EFI_ESP_HV := -
+# The physical disk of a PC: virtio-blk-pci (modern).
+QEMU_DISK_BUS := pci

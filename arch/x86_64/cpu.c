@@ -225,10 +225,15 @@ int arch_cpu_start(cpuid_t cpu)
     uint32_t id = cpu_apic_ids[cpu];
     lapic_send_ipi(id, 0x4500);                          /* INIT, assert */
     delay_us(10000);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2 && !__atomic_load_n(&cpu_locals[cpu].self, __ATOMIC_ACQUIRE); i++) {
         lapic_send_ipi(id, 0x4600 | (uint32_t)(cpu_start_page >> 12));   /* SIPI */
         delay_us(200);
     }
+    /* The start page and its parameters are shared: wait until this CPU is off them. */
+    uint64_t end = rdtsc() + tsc_khz * 1000;
+    while (!__atomic_load_n(&cpu_locals[cpu].self, __ATOMIC_ACQUIRE))
+        if ((int64_t)(rdtsc() - end) > 0)
+            return -1;
     return 0;
 }
 

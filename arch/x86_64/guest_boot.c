@@ -46,17 +46,6 @@ gpaddr_t arch_guest_dev_base(unsigned n)
     return GUEST_DEV_BASE + (gpaddr_t)n * ARCH_GUEST_DEV_SIZE;
 }
 
-int arch_image_parse(const void *data, size_t len, struct image_info *out, const char **why)
-{
-    struct bzimage_info bz;
-
-    if (bzimage_parse(data, len, &bz, why) < 0)
-        return -1;
-    out->load_offset = bz.pref_address;
-    out->footprint = MAX((uint64_t)bz.init_size, bz.kernel_size);
-    return 0;
-}
-
 /* x86 partitions describe themselves in ACPI, not in a device tree. */
 int arch_guest_fdt(void *fdt, const struct partition *p)
 {
@@ -96,7 +85,9 @@ int arch_guest_load(struct partition *p, gpaddr_t *entry, uint64_t *arg)
 
     struct acpi_layout l = { .nr_cpus = p->nr_vcpus, .lapic_base = GUEST_LAPIC_BASE,
                              .ioapic_base = GUEST_IOAPIC_BASE, .nr_devs = p->nr_devs,
-                             .oem_id = "HVPART" };
+                             .oem_id = "HVPART",
+                             .sleep_ctl_port = 0x600, .sleep_sts_port = 0x601,
+                             .reset_port = 0x602, .reset_value = 1 };
     for (unsigned n = 0; n < p->nr_devs; n++)
         l.devs[n] = (struct acpi_virtio_dev){ arch_guest_dev_base(n), ARCH_GUEST_DEV_SIZE,
                                               DEV_GSI_BASE + n };

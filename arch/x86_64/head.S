@@ -70,7 +70,7 @@ ap_64:
     jmp *%rax
     .balign 8
 ap_params:
-ap_gdtr:    .word 23
+ap_gdtr:    .word 31
             .long 0                /* base: page + (ap_gdt - ap_start) */
             .word 0
 ap_far32:   .long 0                /* page + (ap_32_trampoline) */

@@ -23,7 +23,7 @@ static void deliver(struct partition *p, unsigned pin)
     }
     for (unsigned i = 0; i < p->nr_vcpus; i++) {
         bool hit = r & REDIR_LOGICAL ? (dest & (1u << i)) != 0
-                                     : dest == 0xff || dest == p->vcpus[i].arch.lapic.id;
+                                     : dest == 0xff || dest == p->vcpus[i].index;
         if (hit) {
             vlapic_raise(&p->vcpus[i], vector, r & REDIR_LEVEL);
             return;

@@ -168,7 +168,7 @@ static int send_ipi(struct vcpu *v)
         case 2: hit = true; break;
         case 3: hit = t != v; break;
         default:
-            hit = logical ? (dest & (1u << i)) != 0 : dest == 0xff || dest == t->arch.lapic.id;
+            hit = logical ? (dest & (1u << i)) != 0 : dest == 0xff || dest == t->index;
             break;
         }
         if (!hit)
