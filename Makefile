@@ -190,8 +190,15 @@ print-emulator:
 	@echo "QEMU_DISK_BUS='$(QEMU_DISK_BUS)'"
 
 unit: $(UNIT_TESTS) $(HVCHECK) all
+# Without ARCH= on the command line, `make test` tests every port (scripts/test-all.sh).
+ifeq ($(origin ARCH),file)
+test:
+	@mkdir -p build
+	scripts/test-all.sh $(notdir $(wildcard arch/*))
+else
 test: $(UNIT_TESTS) $(HVCHECK) all
 	UNIT_TESTS="$(UNIT_TESTS)" test/run.sh $(ARCH) $(O)
+endif
 
 clean:
 	rm -rf build/$(ARCH) $(HOSTO)
