@@ -83,7 +83,8 @@ if [ ! -f "$nl/$host/lib/libc.a" ]; then
     echo "setup-deps: newlib for $arch in $nl"
 fi
 
-# UEFI: GNU-EFI for the target and the firmware QEMU boots it with.
+# UEFI: GNU-EFI for the target and the firmware QEMU boots it with (x86_64: Debian's gnu-efi
+# and ovmf, in the package list above).
 if [ "$arch" = aarch64 ]; then
-    "$top/boot/efi-aarch64/get-gnu-efi.sh"
+    "$top/boot/efi/get-gnu-efi.sh"
 fi

@@ -65,6 +65,7 @@
 #define I1_INTR (1u << 0)
 #define I1_NMI (1u << 1)
 #define I1_VINTR (1u << 4)
+#define I1_RDPMC (1u << 15)
 #define I1_CPUID (1u << 18)
 #define I1_INVD (1u << 22)
 #define I1_HLT (1u << 24)
@@ -80,7 +81,9 @@
 #define EXIT_INTR 0x60
 #define EXIT_NMI 0x61
 #define EXIT_VINTR 0x64
+#define EXIT_RDPMC 0x6f
 #define EXIT_CPUID 0x72
+#define EXIT_INVD 0x76
 #define EXIT_HLT 0x78
 #define EXIT_IOIO 0x7b
 #define EXIT_MSR 0x7c
@@ -178,7 +181,7 @@ void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
     v->arch.fpu[0] = 0x37f;              /* FCW */
     v->arch.fpu[3] = 0x1f80ull;          /* MXCSR (bytes 24..27) */
 
-    F32(v, VMCB_INTERCEPT_MISC1) = I1_INTR | I1_NMI | I1_CPUID | I1_INVD | I1_HLT | I1_IOIO |
+    F32(v, VMCB_INTERCEPT_MISC1) = I1_INTR | I1_NMI | I1_RDPMC | I1_CPUID | I1_INVD | I1_HLT | I1_IOIO |
                                    I1_MSR | I1_TASK_SWITCH | I1_SHUTDOWN;
     F32(v, VMCB_INTERCEPT_MISC2) = I2_VMRUN_TO_SKINIT | I2_XSETBV;
     F64(v, VMCB_IOPM) = (uint64_t)iopm;
@@ -603,6 +606,16 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
         break;
     case EXIT_CPUID:
         cpuid_exit(v);
+        break;
+    case EXIT_RDPMC:
+        /* the physical counters would leak other partitions' activity: no PMU here */
+        if (v->arch.msr_reported++ < 8)
+            hv_log("partition '%s': vcpu %u: RDPMC is not provided; #GP injected at rip 0x%llx",
+                   v->part->label, v->index, (unsigned long long)F64(v, VMCB_RIP));
+        inject_exception(v, 13, true, 0);
+        break;
+    case EXIT_INVD:
+        F64(v, VMCB_RIP) += 2;       /* dropping the caches unwritten is not the guest's call */
         break;
     case EXIT_MSR:
         msr_exit(v);
