@@ -25,10 +25,29 @@ static void put_raw(const char *s, size_t n)
     }
 }
 
+/* Lines logged before the UART is known (platform bring-up), shown once it is. */
+static char early[1024];
+static size_t early_len;
+static bool early_lost;
+
+static void keep_early(const char *label, const char *text, size_t len)
+{
+    size_t need = strlen(label) + len + 4;
+
+    if (early_len + need > sizeof(early)) {
+        early_lost = true;
+        return;
+    }
+    early_len += snprintf(early + early_len, sizeof(early) - early_len, "[%s] %.*s\n", label,
+                          (int)len, text);
+}
+
 static void emit(const char *label, const char *text, size_t len)
 {
-    if (!have_uart)
+    if (!have_uart) {
+        keep_early(label, text, len);
         return;
+    }
     spin_lock(&out_lock);
     put_raw("[", 1);
     put_raw(label, strlen(label));
@@ -65,6 +84,9 @@ int console_init(const void *fdt)
     if (uart_probe(fdt, &uart) < 0)
         return -1;
     have_uart = true;
+    put_raw(early, early_len);
+    if (early_lost)
+        hv_log("(more boot messages than the early buffer holds were dropped)");
     return 0;
 }
 
