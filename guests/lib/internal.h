@@ -5,6 +5,10 @@
 
 typedef void (*irq_fn)(void *arg);
 
+/* irq.c: the handler table the interrupt controller code dispatches from */
+int irq_handler_add(unsigned id, irq_fn fn, void *arg);
+void irq_handler_run(unsigned id);
+
 /* rt.c: the arch's start-up code discovers the platform (lib/aarch64: DTB,
  * lib/x86_64: boot_params and ACPI), reports each virtio-mmio window with
  * rt_virtio_found, then calls rt_run_main. */

@@ -29,8 +29,6 @@
 
 static uintptr_t gicd, redist;
 static uint64_t redist_size;
-static spinlock_t lock;		/* handlers[], from any CPU */
-static struct { unsigned intid; irq_fn fn; void *arg; } handlers[8];
 
 static void set_bits(uintptr_t a, uint32_t mask, uint32_t val)
 {
@@ -105,24 +103,11 @@ int gic_init(uint64_t dist, uint64_t rd, uint64_t rd_size)
 int intc_enable_irq(unsigned id, int edge, irq_fn fn, void *arg)
 {
 	uintptr_t gicr = my_gicr();
-	unsigned long f;
-	unsigned i;
 
 	if (!gicd || id >= 1020 || !gicr)
 		return -1;
-	f = spin_lock_irqsave(&lock);
-	for (i = 0; i < sizeof handlers / sizeof handlers[0] && handlers[i].fn; i++)
-		if (handlers[i].intid == id && handlers[i].fn == fn && handlers[i].arg == arg)
-			break;
-	if (i < sizeof handlers / sizeof handlers[0] && !handlers[i].fn) {
-		handlers[i].intid = id;
-		handlers[i].arg = arg;
-		handlers[i].fn = fn;
-	}
-	spin_unlock_irqrestore(&lock, f);
-	if (i == sizeof handlers / sizeof handlers[0])
+	if (irq_handler_add(id, fn, arg) < 0)
 		return -1;
-	mb();		/* the slot is visible before the interrupt can fire */
 	if (id < 32) {
 		config_irq(gicr + GICR_SGI, id, edge);
 		mmio_write32(gicr + GICR_SGI + GICD_ISENABLER, 1u << id);
@@ -149,12 +134,10 @@ void gic_send_sgi(unsigned id, uint64_t mpidr)
 /* Called from the IRQ vector with IRQs masked. */
 void gic_handle_irq(void)
 {
-	unsigned id = rd_icc(ICC_IAR1_EL1) & 0xffffff, i;
+	unsigned id = rd_icc(ICC_IAR1_EL1) & 0xffffff;
 
 	if (id >= 1020)		/* spurious */
 		return;
-	for (i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
-		if (handlers[i].fn && handlers[i].intid == id)
-			handlers[i].fn(handlers[i].arg);
+	irq_handler_run(id);
 	wr_icc(ICC_EOIR1_EL1, id);
 }

@@ -41,8 +41,6 @@ static unsigned nioapics;
 static spinlock_t ioapic_lock;	/* the select/window pair */
 static struct { uint32_t gsi; int edge, active_low, used; } routes[VEC_DEV_MAX];
 
-static spinlock_t lock;		/* handlers[], from any CPU */
-static struct { unsigned vec; irq_fn fn; void *arg; } handlers[16];
 
 static uint32_t lapic_rd(unsigned r) { return mmio_read32(lapic + r); }
 static void lapic_wr(unsigned r, uint32_t v) { mmio_write32(lapic + r, v); }
@@ -159,25 +157,13 @@ int irq_route_gsi(uint32_t gsi, int edge, int active_low)
  * handler slot. */
 int intc_enable_irq(unsigned vec, int edge, irq_fn fn, void *arg)
 {
-	unsigned long f;
-	unsigned i, r;
+	unsigned r;
 
 	(void)edge;	/* the trigger mode came with the route */
 	if (!lapic || vec < VEC_DEV_BASE || vec > 0xfe)
 		return -1;
-	f = spin_lock_irqsave(&lock);
-	for (i = 0; i < sizeof handlers / sizeof handlers[0] && handlers[i].fn; i++)
-		if (handlers[i].vec == vec && handlers[i].fn == fn && handlers[i].arg == arg)
-			break;
-	if (i < sizeof handlers / sizeof handlers[0] && !handlers[i].fn) {
-		handlers[i].vec = vec;
-		handlers[i].arg = arg;
-		handlers[i].fn = fn;
-	}
-	spin_unlock_irqrestore(&lock, f);
-	if (i == sizeof handlers / sizeof handlers[0])
+	if (irq_handler_add(vec, fn, arg) < 0)
 		return -1;
-	mb();		/* the slot is visible before the interrupt can fire */
 	r = vec - VEC_DEV_BASE;
 	if (r < VEC_DEV_MAX) {
 		if (!routes[r].used)
@@ -192,15 +178,11 @@ int intc_enable_irq(unsigned vec, int edge, irq_fn fn, void *arg)
  * the device, then the EOI (broadcast to the IOAPICs) re-arms the line. */
 void apic_irq(unsigned vec)
 {
-	unsigned i;
-
 	if (vec == VEC_SPURIOUS)
 		return;			/* no EOI for the spurious vector */
 	if (vec >= VEC_PIC_BASE && vec < VEC_PIC_BASE + 16)
 		return;			/* a stray 8259 interrupt (LINT0 is masked) */
-	for (i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
-		if (handlers[i].fn && handlers[i].vec == vec)
-			handlers[i].fn(handlers[i].arg);
+	irq_handler_run(vec);
 	lapic_wr(LAPIC_EOI, 0);
 }
 
