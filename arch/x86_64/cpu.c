@@ -4,7 +4,7 @@
 #include <libfdt.h>
 #include <string.h>
 
-#include "x86_64.h"
+#include "virt.h"
 
 struct cpu_local cpu_locals[HV_MAX_CPUS] __attribute__((aligned(4096)));
 unsigned nr_cpus_found;
@@ -136,7 +136,6 @@ int arch_platform_init(struct boot_info *bi)
 {
     const void *fdt = bi->fdt;
     int cpus = fdt ? fdt_path_offset(fdt, "/cpus") : -1, node;
-    const char *why;
 
     if (cpus < 0) {
         hv_log("x86_64: the platform device tree has no /cpus");
@@ -159,11 +158,7 @@ int arch_platform_init(struct boot_info *bi)
     if (cpu_locals[0].apic_id != cpu_apic_ids[0])
         hv_log("x86_64: boot CPU APIC id %u, the tree's first CPU says %u", cpu_locals[0].apic_id,
                cpu_apic_ids[0]);
-    if (!svm_supported(&why)) {
-        hv_log("x86_64: %s", why);
-        return -1;
-    }
-    return svm_cpu_init();
+    return virt_init_boot();
 }
 
 cpuid_t arch_cpu_id(void)
@@ -179,7 +174,7 @@ void __attribute__((noreturn)) x86_secondary(uint64_t cpu)
     cpu_init_local(c);
     lapic_init_cpu();
     c->apic_id = lapic_id();
-    if (svm_cpu_init() < 0)
+    if (virt_init_cpu() < 0)
         arch_halt();
     hv_secondary_main((cpuid_t)cpu);
     arch_halt();

@@ -1,6 +1,6 @@
 /* x86_64 hv entry: the image header hvboot.efi reads, the boot CPU's entry (long mode on the
  * firmware's identity map, RDI = platform device tree), the other CPUs' real-mode start,
- * the exception and interrupt stubs, and the SVM world switch. */
+ * the exception and interrupt stubs, and the SVM and VMX world switches. */
 #include "asm_offsets.h"
 
     .section .text.head, "ax"
@@ -169,6 +169,39 @@ trap_common:
     add $16, %rsp                  /* vector, error code */
     iretq
 
+/* The guest GPRs other than RAX, RSP and RDI, between registers and struct guest_gprs
+ * at \base (both world switches). */
+.macro GPRS_LOAD base
+    mov GPR_RCX(\base), %rcx
+    mov GPR_RDX(\base), %rdx
+    mov GPR_RBX(\base), %rbx
+    mov GPR_RBP(\base), %rbp
+    mov GPR_RSI(\base), %rsi
+    mov GPR_R8(\base), %r8
+    mov GPR_R9(\base), %r9
+    mov GPR_R10(\base), %r10
+    mov GPR_R11(\base), %r11
+    mov GPR_R12(\base), %r12
+    mov GPR_R13(\base), %r13
+    mov GPR_R14(\base), %r14
+    mov GPR_R15(\base), %r15
+.endm
+.macro GPRS_STORE base
+    mov %rcx, GPR_RCX(\base)
+    mov %rdx, GPR_RDX(\base)
+    mov %rbx, GPR_RBX(\base)
+    mov %rbp, GPR_RBP(\base)
+    mov %rsi, GPR_RSI(\base)
+    mov %r8, GPR_R8(\base)
+    mov %r9, GPR_R9(\base)
+    mov %r10, GPR_R10(\base)
+    mov %r11, GPR_R11(\base)
+    mov %r12, GPR_R12(\base)
+    mov %r13, GPR_R13(\base)
+    mov %r14, GPR_R14(\base)
+    mov %r15, GPR_R15(\base)
+.endm
+
 /* ---- SVM world switch ----
  *   void svm_run(struct guest_gprs *g, uint64_t vmcb_pa, uint64_t host_save_pa)
  * Guest RAX/RSP/RIP/RFLAGS live in the VMCB; the other GPRs in *g. VMLOAD/VMSAVE switch
@@ -190,43 +223,60 @@ svm_run:
     vmsave %rax                    /* host FS/GS/TR... */
     mov %rsi, %rax                 /* VMCB */
     vmload %rax
-    mov GPR_RCX(%rdi), %rcx
-    mov GPR_RDX(%rdi), %rdx
-    mov GPR_RBX(%rdi), %rbx
-    mov GPR_RBP(%rdi), %rbp
-    mov GPR_RSI(%rdi), %rsi
-    mov GPR_R8(%rdi), %r8
-    mov GPR_R9(%rdi), %r9
-    mov GPR_R10(%rdi), %r10
-    mov GPR_R11(%rdi), %r11
-    mov GPR_R12(%rdi), %r12
-    mov GPR_R13(%rdi), %r13
-    mov GPR_R14(%rdi), %r14
-    mov GPR_R15(%rdi), %r15
+    GPRS_LOAD %rdi
     mov GPR_RDI(%rdi), %rdi
     vmrun %rax
     vmsave %rax
     mov 8(%rsp), %rax              /* g */
-    mov %rcx, GPR_RCX(%rax)
-    mov %rdx, GPR_RDX(%rax)
-    mov %rbx, GPR_RBX(%rax)
-    mov %rbp, GPR_RBP(%rax)
-    mov %rsi, GPR_RSI(%rax)
+    GPRS_STORE %rax
     mov %rdi, GPR_RDI(%rax)
-    mov %r8, GPR_R8(%rax)
-    mov %r9, GPR_R9(%rax)
-    mov %r10, GPR_R10(%rax)
-    mov %r11, GPR_R11(%rax)
-    mov %r12, GPR_R12(%rax)
-    mov %r13, GPR_R13(%rax)
-    mov %r14, GPR_R14(%rax)
-    mov %r15, GPR_R15(%rax)
     pop %rax                       /* host save area */
     vmload %rax
     add $8, %rsp
     cli
     stgi                           /* a pending interrupt waits for arch_irq_poll */
     pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbx
+    pop %rbp
+    ret
+
+/* ---- VMX world switch ----
+ *   int vmx_run(struct guest_gprs *g, int launched)
+ * Guest RSP/RIP/RFLAGS live in the current VMCS; the other GPRs in *g. Returns 0 after a VM
+ * exit, 1 if VMLAUNCH/VMRESUME failed without entering (the VM-instruction error says why).
+ * The VMCS's host RSP is this frame, with g on top; the host RIP is vmx_exit. */
+    .globl vmx_run, vmx_exit
+vmx_run:
+    push %rbp
+    push %rbx
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    push %rdi                      /* g, where vmx_exit finds it */
+    mov $0x6c14, %eax              /* HOST_RSP */
+    vmwrite %rsp, %rax
+    test %esi, %esi                /* the flags survive the MOVs below */
+    mov GPR_RAX(%rdi), %rax
+    GPRS_LOAD %rdi
+    mov GPR_RDI(%rdi), %rdi
+    jnz 1f
+    vmlaunch
+    jmp 2f
+1:  vmresume
+2:  add $8, %rsp                   /* not entered: the guest values are dropped */
+    mov $1, %eax
+    jmp 3f
+vmx_exit:
+    xchg %rdi, (%rsp)              /* rdi = g; the guest's rdi on the stack */
+    mov %rax, GPR_RAX(%rdi)
+    GPRS_STORE %rdi
+    popq GPR_RDI(%rdi)
+    xor %eax, %eax
+3:  pop %r15
     pop %r14
     pop %r13
     pop %r12

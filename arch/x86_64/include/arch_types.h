@@ -5,11 +5,29 @@
 #include "lock.h"
 #include "types.h"
 
-/* General registers the VMCB does not hold (RAX and RSP live there); saved on every exit.
- * Order = x86 register encoding, so decoded instructions index it directly; offsets are
- * used by head.S. */
+/* The guest's general registers between exits. Order = x86 register encoding, so decoded
+ * instructions index it directly; offsets are used by head.S. (SVM keeps RAX and RSP in the
+ * VMCB and VMX keeps RSP in the VMCS while the guest runs: the backend copies them.) */
 struct guest_gprs {
-    uint64_t r[16];       /* rax (unused: VMCB), rcx, rdx, rbx, rsp (unused), rbp, rsi, rdi, r8-r15 */
+    uint64_t r[16];       /* rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8-r15 */
+};
+
+/* A segment register in the SVM (VMCB) attribute layout: type/S/DPL/P in bits 0-7,
+ * AVL/L/DB/G in bits 8-11. The VMX backend converts. */
+struct x86_seg {
+    uint16_t sel, attr;
+    uint32_t limit;
+    uint64_t base;
+};
+
+enum x86_segreg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_GDTR, SEG_LDTR, SEG_IDTR,
+                  SEG_TR, SEG_COUNT };
+
+/* The state a vcpu (re)starts in: written by arch_vcpu_reset on any CPU, loaded by the
+ * backend on the vcpu's own CPU before its next entry (a VMCS can only be written there). */
+struct x86_start_state {
+    struct x86_seg seg[SEG_COUNT];
+    uint64_t cr0, cr3, cr4, efer, rip, rflags;
 };
 
 /* The emulated local APIC (xAPIC registers, the ones Linux and the test guests use). */
@@ -32,14 +50,19 @@ struct insn_state {
 
 struct vcpu_arch {
     struct guest_gprs gprs;         /* first: head.S addresses it from the vcpu */
-    void *vmcb;                     /* 4 KiB, physical = virtual */
+    uint64_t rip, rflags;
+    void *hw;                       /* the VMCB (SVM) or VMCS (VMX): 4 KiB, physical = virtual */
+    struct x86_start_state start;
+    bool start_pending;             /* load 'start' before the next entry */
+    bool launched;                  /* VMX: VMLAUNCH done since the last VMCLEAR */
+    uint64_t syscall_msrs[5];       /* VMX: KernelGSbase, STAR, LSTAR, CSTAR, SFMASK */
     uint64_t fpu[64] __attribute__((aligned(16)));  /* FXSAVE area (512 bytes) */
     struct vlapic lapic;
     uint64_t mmio_value;            /* decoded store value / load merge */
     uint8_t mmio_insn[64];          /* the decoded instruction (struct insn) */
     uint64_t next_rip;
     unsigned sipi_target, sipi_vector;   /* a start-up IPI the vcpu just sent */
-    bool flush_tlb;                 /* nested tables changed: flush its ASID on entry */
+    bool flush_tlb;                 /* nested tables changed: flush its ASID/VPID on entry */
     unsigned msr_reported;
 };
 
@@ -54,8 +77,8 @@ struct vioapic {
 };
 
 struct part_arch {
-    uint64_t *npt_root;             /* PML4 of the nested page tables */
-    uint32_t asid;
+    uint64_t *stage2_root;          /* PML4 of the nested page tables (NPT or EPT) */
+    uint32_t asid;                  /* SVM ASID, VMX VPID */
     struct vioapic ioapic;
 };
 

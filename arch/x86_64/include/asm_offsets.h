@@ -1,4 +1,5 @@
-/* struct guest_gprs offsets for head.S (checked by a static assertion in svm.c). */
+/* struct guest_gprs offsets for head.S (checked by a static assertion in vcpu.c). */
+#define GPR_RAX 0
 #define GPR_RCX (1 * 8)
 #define GPR_RDX (2 * 8)
 #define GPR_RBX (3 * 8)

@@ -28,8 +28,10 @@ struct cpu_local {
     uint64_t fs_area[8];          /* %fs:0x28 is the stack canary of the host's libfdt.a */
     uint64_t gdt[5];
     struct tss64 tss;
-    uint8_t host_save[4096] __attribute__((aligned(4096)));  /* VMSAVE of the hv's state */
-    uint8_t hsave[4096] __attribute__((aligned(4096)));      /* VM_HSAVE_PA */
+    uint8_t host_save[4096] __attribute__((aligned(4096)));  /* SVM: VMSAVE of the hv's state */
+    uint8_t hsave[4096] __attribute__((aligned(4096)));      /* SVM: VM_HSAVE_PA; VMX: VMXON region */
+    void *vmcs_current;           /* VMX: the VMCS loaded with VMPTRLD */
+    struct vcpu *syscall_msrs_of; /* VMX: whose KernelGSbase/STAR/... are in the MSRs */
     struct vcpu *loaded;          /* vcpu whose timer is armed on this CPU */
     uint64_t sched_deadline;      /* arch_timer_set */
     uint64_t armed;               /* what the LAPIC timer is set to (ns), 0 = off */
@@ -69,10 +71,6 @@ uint64_t tsc_to_ns(uint64_t tsc);
 
 /* ioapic.c (physical) */
 int ioapic_route(unsigned pin, unsigned vector, uint32_t apic_id);
-
-/* svm.c */
-int svm_cpu_init(void);
-bool svm_supported(const char **why);
 
 /* vlapic.c, vioapic.c */
 #define GUEST_LAPIC_BASE 0xfee00000ull

@@ -1,0 +1,456 @@
+/* x86_64 vcpus, whichever backend runs them: the start states (the Linux 64-bit boot
+ * protocol, and real mode after INIT/SIPI), and the exit policy: CPUID, MSRs, I/O ports
+ * (COM1 is the hv's, the ACPI sleep and reset registers mean power), HLT, and accesses to
+ * unmapped guest-physical memory decoded into the emulated APIC/IOAPIC or generic MMIO. */
+#include <stddef.h>
+#include <string.h>
+
+#include "asm_offsets.h"
+#include "insn.h"
+#include "virt.h"
+
+/* ACPI registers the partition's FADT announces (arch/x86_64/guest_boot.c). */
+#define PORT_SLEEP_CTL 0x600
+#define PORT_SLEEP_STS 0x601
+#define PORT_RESET 0x602
+#define SLP_EN (1u << 5)
+#define S5_TYP 5
+#define SIPI_START (1ull << 63)   /* arch_vcpu_reset's arg for an INIT/SIPI start */
+
+#define MMIO_REG 16               /* pseudo register: the decoded MOV's data */
+
+_Static_assert(offsetof(struct guest_gprs, r[15]) == GPR_R15, "head.S offsets");
+
+const struct virt_backend *virt;
+
+int virt_init_boot(void)
+{
+    const char *why_svm = "", *why_vmx = "";
+
+    if (svm_backend.supported(&why_svm))
+        virt = &svm_backend;
+    else if (vmx_backend.supported(&why_vmx))
+        virt = &vmx_backend;
+    if (!virt) {
+        hv_log("x86_64: cannot run partitions: %s; %s", why_svm, why_vmx);
+        return -1;
+    }
+    hv_log("x86_64: %s", virt->name);
+    return virt->cpu_init();
+}
+
+int virt_init_cpu(void)
+{
+    return virt->cpu_init();
+}
+
+/* ---- start states ---- */
+
+uint64_t guest_boot_cr3(const struct partition *p);
+uint64_t guest_boot_gdt(const struct partition *p);
+
+static void set_seg(struct x86_start_state *s, enum x86_segreg r, uint16_t sel, uint16_t attr,
+                    uint32_t limit, uint64_t base)
+{
+    s->seg[r] = (struct x86_seg){ sel, attr, limit, base };
+}
+
+void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
+{
+    struct x86_start_state *s = &v->arch.start;
+
+    memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
+    memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
+    memset(s, 0, sizeof(*s));
+    memset(v->arch.syscall_msrs, 0, sizeof(v->arch.syscall_msrs));
+    v->arch.fpu[0] = 0x37f;              /* FCW */
+    v->arch.fpu[3] = 0x1f80ull;          /* MXCSR (bytes 24..27) */
+    v->arch.flush_tlb = true;
+    vlapic_reset(v, v->index);
+    s->rflags = 2;
+
+    if (arg & SIPI_START) {
+        /* real mode at vector:0000, as after INIT and a start-up IPI */
+        uint16_t cs = (uint16_t)(entry >> 4);
+        for (unsigned r = SEG_ES; r <= SEG_GS; r++)
+            set_seg(s, r, 0, 0x93, 0xffff, 0);
+        set_seg(s, SEG_CS, cs, 0x9b, 0xffff, (uint64_t)cs << 4);
+        set_seg(s, SEG_GDTR, 0, 0, 0xffff, 0);
+        set_seg(s, SEG_IDTR, 0, 0, 0xffff, 0);
+        set_seg(s, SEG_LDTR, 0, 0x82, 0xffff, 0);
+        set_seg(s, SEG_TR, 0, 0x8b, 0xffff, 0);
+        s->cr0 = CR0_ET | CR0_NE;
+        s->rip = 0;
+    } else {
+        /* The Linux 64-bit boot protocol: long mode, identity paging, __BOOT_CS 0x10 and
+         * __BOOT_DS 0x18 flat, interrupts off, RSI = boot_params. */
+        for (unsigned r = SEG_ES; r <= SEG_GS; r++)
+            set_seg(s, r, 0x18, 0xc93, 0xffffffff, 0);
+        set_seg(s, SEG_CS, 0x10, 0xa9b, 0xffffffff, 0);
+        set_seg(s, SEG_GDTR, 0, 0, 0x1f, guest_boot_gdt(v->part));
+        set_seg(s, SEG_IDTR, 0, 0, 0, 0);
+        set_seg(s, SEG_LDTR, 0, 0x82, 0xffff, 0);
+        set_seg(s, SEG_TR, 0, 0x8b, 0xffff, 0);
+        s->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_PG;
+        s->cr3 = guest_boot_cr3(v->part);
+        s->cr4 = CR4_PAE;
+        s->efer = EFER_LME | EFER_LMA;
+        s->rip = entry;
+        v->arch.gprs.r[6] = arg;            /* RSI */
+    }
+    v->arch.rip = s->rip;
+    v->arch.rflags = s->rflags;
+    __atomic_store_n(&v->arch.start_pending, true, __ATOMIC_RELEASE);
+}
+
+/* ---- registers for hv/ ---- */
+
+uint64_t arch_vcpu_reg(struct vcpu *v, unsigned reg)
+{
+    if (reg == MMIO_REG) {
+        const struct insn *in = (const struct insn *)v->arch.mmio_insn;
+        return insn_store_value(in, in->has_imm ? 0 : v->arch.gprs.r[in->reg]);
+    }
+    return reg < 16 ? v->arch.gprs.r[reg] : 0;
+}
+
+void arch_vcpu_set_reg(struct vcpu *v, unsigned reg, uint64_t val)
+{
+    if (reg == MMIO_REG) {
+        const struct insn *in = (const struct insn *)v->arch.mmio_insn;
+        uint64_t *r = &v->arch.gprs.r[in->reg];
+        *r = insn_merge_load(in, *r, val);
+        return;
+    }
+    if (reg < 16)
+        v->arch.gprs.r[reg] = val;
+}
+
+void arch_vcpu_skip(struct vcpu *v)
+{
+    v->arch.rip = v->arch.next_rip;
+}
+
+void arch_vcpu_power_result(struct vcpu *v, int64_t result)
+{
+    (void)v;
+    (void)result;   /* a start-up IPI has no result */
+}
+
+void arch_vcpu_load(struct vcpu *v)
+{
+    struct cpu_local *c = this_cpu();
+
+    if (c->loaded != v) {
+        c->loaded = v;
+        timer_reprogram();
+    }
+}
+
+bool arch_vcpu_irq_pending(struct vcpu *v)
+{
+    vlapic_timer_check(v);
+    return vlapic_pending_vector(v) >= 0;
+}
+
+/* ---- exits ---- */
+
+static int read_gpa(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+    struct vcpu *v = ctx;
+    void *src = guest_ptr(&v->part->mem, gpa, len);
+
+    if (!src)
+        return -1;
+    memcpy(buf, src, len);
+    return 0;
+}
+
+static void fault(struct vm_exit *e, const char *what, uint64_t detail)
+{
+    e->reason = EXIT_FAULT;
+    e->fault.what = what;
+    e->fault.has_addr = false;
+    e->fault.syndrome = detail;
+}
+
+static void fault_at(struct vm_exit *e, const char *what, uint64_t gpa, uint64_t detail)
+{
+    fault(e, what, detail);
+    e->fault.has_addr = true;
+    e->fault.addr = gpa;
+}
+
+/* An access outside guest RAM: the emulated APIC/IOAPIC, or a device window. */
+static void npf_exit(struct vcpu *v, uint64_t gpa, struct vm_exit *e)
+{
+    struct insn_paging pg = { virt->get(v, VR_CR0), virt->get(v, VR_CR3), virt->get(v, VR_CR4),
+                              virt->get(v, VR_EFER) };
+    uint8_t bytes[INSN_MAX_LEN];
+    struct insn *in = (struct insn *)v->arch.mmio_insn;
+    uint16_t cs_attr = (uint16_t)virt->get(v, VR_CS_ATTR);
+    enum insn_mode mode = (pg.efer & EFER_LMA) && (cs_attr & 0x200) ? INSN_MODE64
+                          : (cs_attr & 0x400)                      ? INSN_MODE32
+                                                                   : INSN_MODE16;
+    uint64_t la = v->arch.rip + (mode == INSN_MODE64 ? 0 : virt->get(v, VR_CS_BASE));
+
+    _Static_assert(sizeof(struct insn) <= sizeof(v->arch.mmio_insn), "insn state");
+    int n = insn_fetch(&pg, read_gpa, v, la, bytes);
+    int r = n < 0 ? n : insn_decode(in, bytes, (size_t)n, mode);
+    if (r < 0) {
+        fault_at(e, "access to unbacked guest-physical memory by an instruction the hv "
+                    "cannot emulate", gpa,
+                 n > 0 ? bytes[0] | (uint64_t)bytes[1] << 8 | (uint64_t)bytes[2] << 16 : 0);
+        return;
+    }
+    v->arch.next_rip = v->arch.rip + in->len;
+    if ((gpa & ~0xfffull) == GUEST_LAPIC_BASE || (gpa & ~0xfffull) == GUEST_IOAPIC_BASE) {
+        uint64_t *reg = &v->arch.gprs.r[in->reg];
+        uint64_t val = in->write ? insn_store_value(in, in->has_imm ? 0 : *reg) : 0;
+        bool lapic = (gpa & ~0xfffull) == GUEST_LAPIC_BASE;
+        int ok = lapic ? vlapic_access(v, gpa & 0xfff, in->size, in->write, &val)
+                       : vioapic_access(v->part, gpa & 0xfff, in->size, in->write, &val);
+        if (ok < 0) {
+            fault_at(e, lapic ? "unsupported local APIC access" : "unsupported IOAPIC access",
+                     gpa, in->size);
+            return;
+        }
+        if (!in->write)
+            *reg = insn_merge_load(in, *reg, val);
+        v->arch.rip = v->arch.next_rip;
+        if (ok == VLAPIC_SIPI) {
+            e->reason = EXIT_POWER;
+            e->power.op = POWER_CPU_ON;
+            e->power.target = v->arch.sipi_target;
+            e->power.entry = (gpaddr_t)v->arch.sipi_vector << 12;
+            e->power.context = SIPI_START;
+        }
+        return;
+    }
+    e->reason = EXIT_MMIO;
+    e->mmio.addr = gpa;
+    e->mmio.size = in->size;
+    e->mmio.write = in->write;
+    e->mmio.reg = MMIO_REG;
+    e->mmio.sign_extend = false;   /* insn_merge_load extends */
+}
+
+static void cpuid_exit(struct vcpu *v)
+{
+    uint64_t *g = v->arch.gprs.r;
+    uint32_t leaf = (uint32_t)g[0], sub = (uint32_t)g[1], r[4];
+
+    if (leaf >= 0x40000000 && leaf < 0x40000100) {
+        r[0] = r[1] = r[2] = r[3] = 0;
+        if (leaf == 0x40000000) {
+            r[0] = 0x40000010;
+            memcpy(&r[1], "HVpartition ", 4);
+            memcpy(&r[2], "HVpartition " + 4, 4);
+            memcpy(&r[3], "HVpartition " + 8, 4);
+        } else if (leaf == 0x40000010) {
+            r[0] = (uint32_t)tsc_khz;              /* the VMware/KVM timing leaf */
+            r[1] = (uint32_t)GUEST_LAPIC_TIMER_KHZ;
+        }
+    } else {
+        cpuid(leaf, sub, r);
+        switch (leaf) {
+        case 1:
+            r[1] = (r[1] & 0x0000ffff) | v->index << 24 | v->part->nr_vcpus << 16;
+            /* no VMX, x2APIC, TSC deadline, XSAVE/OSXSAVE, AVX; a hypervisor is present */
+            r[2] &= ~(1u << 5 | 1u << 21 | 1u << 24 | 1u << 26 | 1u << 27 | 1u << 28);
+            r[2] |= 1u << 31;
+            break;
+        case 5: case 6: case 0xa: case 0xb: case 0xd: case 0x1f:
+            r[0] = r[1] = r[2] = r[3] = 0;   /* monitor, power, PMU, topology, XSAVE */
+            break;
+        case 7:
+            if (sub == 0) {
+                r[1] &= ~(1u << 5 | 1u << 10 | 1u << 16);   /* AVX2, INVPCID, AVX-512 */
+            }
+            break;
+        case 0x80000001:
+            r[2] &= ~(1u << 2);             /* no SVM */
+            break;
+        }
+    }
+    g[0] = r[0];
+    g[3] = r[1];
+    g[1] = r[2];
+    g[2] = r[3];
+    v->arch.rip += 2;
+}
+
+/* MSRs: the ones the VMCB/VMCS holds are the guest's own; a few are emulated; the rest
+ * raise #GP, as a missing MSR does on hardware. */
+static void msr_exit(struct vcpu *v, bool write)
+{
+    uint64_t *g = v->arch.gprs.r;
+    uint32_t msr = (uint32_t)g[1];
+    uint64_t val = (g[0] & 0xffffffff) | g[2] << 32, ro = 0;
+    enum x86_vreg field = VR_COUNT;
+    bool readonly = false;
+
+    switch (msr) {
+    case MSR_EFER:
+        if (write) {
+            /* LMA is the CPU's to set (CR0.PG with LME) */
+            virt->set(v, VR_EFER, (val & ~(uint64_t)EFER_LMA) |
+                                  (virt->get(v, VR_EFER) & EFER_LMA));
+            goto done;
+        }
+        field = VR_EFER;
+        break;
+    case MSR_PAT: field = VR_PAT; break;
+    case MSR_FS_BASE: field = VR_FS_BASE; break;
+    case MSR_GS_BASE: field = VR_GS_BASE; break;
+    case 0xc0000102: field = VR_KERNEL_GS_BASE; break;
+    case 0xc0000081: field = VR_STAR; break;
+    case 0xc0000082: field = VR_LSTAR; break;
+    case 0xc0000083: field = VR_CSTAR; break;
+    case 0xc0000084: field = VR_SFMASK; break;
+    case 0x174: field = VR_SYSENTER_CS; break;
+    case 0x175: field = VR_SYSENTER_ESP; break;
+    case 0x176: field = VR_SYSENTER_EIP; break;
+    case 0x10: ro = rdtsc(); readonly = true; break;                 /* TSC */
+    case MSR_APIC_BASE:
+        ro = GUEST_LAPIC_BASE | 1u << 11 | (v->index == 0 ? 1u << 8 : 0);
+        if (write) {
+            v->arch.lapic.enabled = (val >> 11) & 1;
+            goto done;
+        }
+        readonly = true;
+        break;
+    case 0xfe: case 0x2ff: /* MTRR capabilities, default type: no MTRRs */
+    case 0x8b:             /* microcode revision */
+    case 0xc0010114:       /* VM_CR: SVM is not offered */
+    case MSR_FEATURE_CONTROL:   /* locked, VMX off */
+        ro = msr == 0xc0010114 ? 1u << 4 : msr == MSR_FEATURE_CONTROL ? 1 : 0;
+        readonly = true;
+        break;
+    default:
+        break;
+    }
+    if (field != VR_COUNT) {
+        if (write)
+            virt->set(v, field, val);
+        else
+            val = virt->get(v, field);
+    } else if (readonly && !write) {
+        val = ro;
+    } else if (!(readonly && write && msr == 0x8b)) {
+        if (v->arch.msr_reported++ < 8)
+            hv_log("partition '%s': vcpu %u: %s of MSR 0x%x refused (#GP)", v->part->label,
+                   v->index, write ? "write" : "read", msr);
+        virt->inject_exception(v, 13, true, 0);
+        return;
+    }
+done:
+    if (!write) {
+        g[0] = (uint32_t)val;
+        g[2] = val >> 32;
+    }
+    v->arch.rip += 2;
+}
+
+static bool hv_port(uint16_t port)
+{
+    return port >= 0x3f8 && port <= 0x3ff;   /* COM1: the hv's console */
+}
+
+static void io_exit(struct vcpu *v, const struct x86_exit *x, struct vm_exit *e)
+{
+    uint32_t val = (uint32_t)v->arch.gprs.r[0];
+
+    if (x->string) {
+        fault(e, "string I/O instruction", x->port);
+        return;
+    }
+    if (hv_port(x->port)) {
+        fault(e, x->in ? "read of an I/O port the hv owns" : "write to an I/O port the hv owns",
+              x->port);
+        return;
+    }
+    v->arch.rip = x->next_rip;
+    if (x->in) {
+        uint32_t r = 0xffffffff;         /* nothing behind the port */
+        if (x->port == PORT_SLEEP_STS || x->port == PORT_SLEEP_CTL || x->port == PORT_RESET)
+            r = 0;
+        uint64_t mask = x->size == 1 ? 0xff : x->size == 2 ? 0xffff : 0xffffffff;
+        v->arch.gprs.r[0] = (v->arch.gprs.r[0] & ~mask) | (r & mask);
+        return;
+    }
+    if (x->port == PORT_SLEEP_CTL && (val & SLP_EN)) {
+        if (((val >> 2) & 7) == S5_TYP) {
+            e->reason = EXIT_POWER;
+            e->power.op = POWER_SYSTEM_OFF;
+        }
+    } else if (x->port == PORT_RESET && (val & 0xff) == 1) {
+        e->reason = EXIT_POWER;
+        e->power.op = POWER_SYSTEM_RESET;
+    }
+}
+
+void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
+{
+    struct x86_exit x = { 0 };
+
+    arch_vcpu_load(v);
+    vlapic_timer_check(v);
+    __asm__ volatile("fxrstor64 %0" :: "m"(v->arch.fpu));
+    virt->run(v, &x);
+    __asm__ volatile("fxsave64 %0" : "=m"(v->arch.fpu));
+
+    e->pc = v->arch.rip;
+    e->reason = EXIT_NONE;
+    v->stats.exits++;
+    switch (x.kind) {
+    case XE_NONE:
+        arch_irq_poll();     /* a physical interrupt may be what made the guest exit */
+        break;
+    case XE_NPF:
+        npf_exit(v, x.gpa, e);
+        break;
+    case XE_HLT:
+        v->arch.rip += 1;
+        if (!(v->arch.rflags & RFLAGS_IF)) {
+            e->reason = EXIT_POWER;          /* halted for good: the CPU is off */
+            e->power.op = POWER_CPU_OFF;
+        } else {
+            e->reason = EXIT_WFI;
+        }
+        break;
+    case XE_CPUID:
+        cpuid_exit(v);
+        break;
+    case XE_RDPMC:
+        /* the physical counters would leak other partitions' activity: no PMU here */
+        if (v->arch.msr_reported++ < 8)
+            hv_log("partition '%s': vcpu %u: RDPMC is not provided; #GP injected at rip 0x%llx",
+                   v->part->label, v->index, (unsigned long long)v->arch.rip);
+        virt->inject_exception(v, 13, true, 0);
+        break;
+    case XE_INVD:
+        v->arch.rip += 2;       /* dropping the caches unwritten is not the guest's call */
+        break;
+    case XE_MSR:
+        msr_exit(v, x.write);
+        break;
+    case XE_IO:
+        io_exit(v, &x, e);
+        break;
+    case XE_SHUTDOWN:
+        fault(e, "triple fault (shutdown)", 0);
+        break;
+    case XE_UD:
+        virt->inject_exception(v, 6, false, 0);   /* as on a CPU without SVM/VMX */
+        break;
+    case XE_INVALID:
+        fault(e, virt == &svm_backend ? "the VMCB state is invalid (VMRUN refused it)"
+                                      : "the VMCS guest state is invalid (VM entry refused it)",
+              x.code);
+        break;
+    case XE_UNKNOWN:
+        fault(e, "unexpected exit from the partition", x.code);
+        break;
+    }
+}
