@@ -41,6 +41,8 @@ HV_OBJS := $(patsubst %,$(O)/obj/%.o,$(HV_SRCS))
 
 GUESTS := hello ticker intruder noisy smp resetter blk bench
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
+# Files every bundle carries besides the guests (an initrd for the initrd test).
+BUNDLE_DATA := test/e2e/data/initrd.txt
 CONFIGS := $(basename $(notdir $(wildcard configs/*.dts) $(wildcard test/e2e/configs/*.dts)))
 BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(CONFIGS))
 
@@ -88,10 +90,10 @@ $(O)/configs/%.dtb: test/e2e/configs/%.dts
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
 bundles: $(BUNDLES)
-$(O)/bundles/%.cpio: $(O)/configs/%.dtb $(GUEST_BINS) scripts/mkbundle.sh
+$(O)/bundles/%.cpio: $(O)/configs/%.dtb $(GUEST_BINS) $(BUNDLE_DATA) scripts/mkbundle.sh
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BUNDLE  $@")
-	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS)
+	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS) $(BUNDLE_DATA)
 
 # ---- UEFI: the loader, its firmware variables, and one ESP directory per config ----
 EFI_APP := $(O)/efi/hvboot.efi
@@ -179,7 +181,7 @@ UNIT_TESTS := $(patsubst test/unit/%.c,$(HOSTO)/unit-%,$(wildcard test/unit/*.c)
 check-config: $(HVCHECK) guests
 	@test -n "$(CONFIG)" || { echo "usage: make check-config CONFIG=file.dts [SMP=n]"; exit 2; }
 	$(Q)dtc -q -I dts -O dtb -o $(HOSTO)/check.dtb $(CONFIG)
-	$(Q)scripts/mkbundle.sh $(HOSTO)/check.cpio $(HOSTO)/check.dtb $(GUEST_BINS)
+	$(Q)scripts/mkbundle.sh $(HOSTO)/check.cpio $(HOSTO)/check.dtb $(GUEST_BINS) $(BUNDLE_DATA)
 	$(HVCHECK) --cpus $(SMP) --bundle $(HOSTO)/check.cpio $(HOSTO)/check.dtb
 
 # For test/run.sh: the emulator command line with a {bundle} placeholder.

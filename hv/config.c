@@ -97,7 +97,7 @@ static bool label_ok(const char *s)
 }
 
 static const char *const part_props[] = {
-    "label", "cpus", "memory-size", "memory-base", "image", "bootargs", "virtio-console", "reg",
+    "label", "cpus", "memory-size", "memory-base", "image", "bootargs", "initrd", "virtio-console", "reg",
 };
 
 static bool known(const char *name, const char *const *list, size_t n)
@@ -171,34 +171,62 @@ static void parse_block(struct parse *ps, struct part_config *pc, int node)
     pc->block = true;
 }
 
+/* A bundle member named by property 'prop'; false (reported) if it is not there. */
+static bool bundle_member(struct parse *ps, struct part_config *pc, const char *prop,
+                          const char *name, struct bundle_file *f)
+{
+    const char *why;
+    int r = bundle_find(ps->plat->bundle, ps->plat->bundle_size, name, f, &why);
+
+    if (r < 0)
+        fail(ps, pc, prop, "boot bundle is corrupt: %s", why);
+    else if (r == 0)
+        fail(ps, pc, prop, "'%s' is not in the boot bundle", name);
+    return r > 0;
+}
+
 static void parse_image(struct parse *ps, struct part_config *pc)
 {
     struct bundle_file f;
     const char *why;
-    int r;
 
-    if (!ps->plat->bundle)
+    if (!ps->plat->bundle || !bundle_member(ps, pc, "image", pc->image, &f))
         return;
-    r = bundle_find(ps->plat->bundle, ps->plat->bundle_size, pc->image, &f, &why);
-    if (r < 0) {
-        fail(ps, pc, "image", "boot bundle is corrupt: %s", why);
-        return;
-    }
-    if (r == 0) {
-        fail(ps, pc, "image", "'%s' is not in the boot bundle", pc->image);
-        return;
-    }
     if (arch_image_parse(f.data, f.size, &pc->image_info, &why) < 0) {
         fail(ps, pc, "image", "'%s' is not a valid guest image: %s", pc->image, why);
         return;
     }
     pc->image_data = f.data;
     pc->image_size = f.size;
-    uint64_t need = pc->image_info.load_offset + pc->image_info.footprint + GUEST_FDT_SIZE;
-    if (pc->mem_size && need > pc->mem_size)
-        fail(ps, pc, "image",
-             "'%s' needs 0x%llx bytes of RAM (load offset, image, device tree) but memory-size is 0x%llx",
-             pc->image, (unsigned long long)need, (unsigned long long)pc->mem_size);
+}
+
+static void parse_initrd(struct parse *ps, struct part_config *pc)
+{
+    struct bundle_file f;
+
+    if (!ps->plat->bundle || !bundle_member(ps, pc, "initrd", pc->initrd, &f))
+        return;
+    if (f.size == 0) {
+        fail(ps, pc, "initrd", "'%s' is empty", pc->initrd);
+        return;
+    }
+    pc->initrd_data = f.data;
+    pc->initrd_size = f.size;
+}
+
+/* Image, initrd (page aligned) and the boot description must fit in the partition's RAM. */
+static void check_fit(struct parse *ps, struct part_config *pc)
+{
+    if (!pc->image_data || !pc->mem_size)
+        return;
+    uint64_t initrd = (pc->initrd_size + KIB(4) - 1) & ~(KIB(4) - 1);
+    uint64_t need = pc->image_info.load_offset + pc->image_info.footprint + initrd + GUEST_FDT_SIZE;
+    if (need > pc->mem_size)
+        fail(ps, pc, pc->initrd_size ? "initrd" : "image",
+             "'%s'%s%s needs 0x%llx bytes of RAM (load offset, image, %sdevice tree) but "
+             "memory-size is 0x%llx", pc->image, pc->initrd_size ? " with " : "", pc->initrd,
+             (unsigned long long)need, pc->initrd_size ? "initrd, " : "",
+             (unsigned long long)pc->mem_size);
 }
 
 static void parse_partition(struct parse *ps, int node)
@@ -273,6 +301,9 @@ static void parse_partition(struct parse *ps, int node)
     if (get_string(ps, pc, node, "image", pc->image, sizeof(pc->image), true) == 0)
         parse_image(ps, pc);
     get_string(ps, pc, node, "bootargs", pc->bootargs, sizeof(pc->bootargs), false);
+    if (get_string(ps, pc, node, "initrd", pc->initrd, sizeof(pc->initrd), false) == 0)
+        parse_initrd(ps, pc);
+    check_fit(ps, pc);
 
     const void *vc = fdt_getprop(ps->fdt, node, "virtio-console", &len);
     if (vc && len != 0)

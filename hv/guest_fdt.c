@@ -14,6 +14,14 @@ static int reg_prop(void *fdt, int node, uint64_t base, uint64_t size)
     return fdt_setprop(fdt, node, "reg", reg, sizeof(reg));
 }
 
+/* The initrd lies page aligned right below the device tree (the config checked the fit). */
+gpaddr_t guest_fdt_initrd_base(const struct partition *p)
+{
+    uint64_t size = (p->cfg->initrd_size + KIB(4) - 1) & ~(KIB(4) - 1);
+
+    return p->mem.base + p->mem.size - GUEST_FDT_SIZE - size;
+}
+
 int guest_fdt_build(const struct partition *p, void *buf, size_t cap)
 {
     char name[48];
@@ -37,6 +45,11 @@ int guest_fdt_build(const struct partition *p, void *buf, size_t cap)
 
     FDT_TRY(chosen = fdt_add_subnode(buf, root, "chosen"));
     FDT_TRY(fdt_setprop_string(buf, chosen, "bootargs", p->cfg->bootargs));
+    if (p->cfg->initrd_size) {
+        gpaddr_t initrd = guest_fdt_initrd_base(p);
+        FDT_TRY(fdt_setprop_u64(buf, chosen, "linux,initrd-start", initrd));
+        FDT_TRY(fdt_setprop_u64(buf, chosen, "linux,initrd-end", initrd + p->cfg->initrd_size));
+    }
 
     /* Device windows in line order: line n is window n and interrupt n. */
     for (unsigned n = 0; n < p->nr_devs; n++) {

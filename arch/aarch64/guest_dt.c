@@ -86,6 +86,9 @@ int arch_guest_load(struct partition *p, gpaddr_t *entry, uint64_t *arg)
     gpaddr_t fdt_gpa = p->mem.base + p->mem.size - GUEST_FDT_SIZE;
 
     memcpy(p->mem.host + pc->image_info.load_offset, pc->image_data, pc->image_size);
+    if (pc->initrd_size)
+        memcpy(guest_ptr(&p->mem, guest_fdt_initrd_base(p), pc->initrd_size), pc->initrd_data,
+               pc->initrd_size);
     int r = guest_fdt_build(p, guest_ptr(&p->mem, fdt_gpa, GUEST_FDT_SIZE), GUEST_FDT_SIZE);
     if (r < 0) {
         hv_log("partition '%s': cannot build its device tree (libfdt error %d)", p->label, r);

@@ -101,8 +101,9 @@ int arch_guest_load(struct partition *p, gpaddr_t *entry, uint64_t *arg)
                                      { bb, BB_SIZE, BZ_E820_RESERVED } };
     struct bzimage_load out;
     const char *why;
-    if (bzimage_load(pc->image_data, pc->image_size, NULL, 0, pc->bootargs, p->mem.host,
-                     p->mem.base, p->mem.size - BB_SIZE, e820, 2, rsdp, &out, &why) < 0) {
+    if (bzimage_load(pc->image_data, pc->image_size, pc->initrd_data, pc->initrd_size,
+                     pc->bootargs, p->mem.host, p->mem.base, p->mem.size - BB_SIZE, e820, 2,
+                     rsdp, &out, &why) < 0) {
         hv_log("partition '%s': cannot load %s: %s", p->label, pc->image, why);
         return -1;
     }

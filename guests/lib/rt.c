@@ -10,6 +10,8 @@
 
 const char *rt_bootargs = "";
 uint64_t rt_mem_base, rt_mem_size;
+const uint8_t *rt_initrd;
+size_t rt_initrd_size;
 unsigned rt_ncpus;
 uint64_t rt_cpu_hwid[RT_MAX_CPUS];
 int rt_polling;

@@ -8,6 +8,8 @@
 
 extern const char *rt_bootargs;		/* aarch64: /chosen/bootargs; x86_64: the command line; "" if none */
 extern uint64_t rt_mem_base, rt_mem_size;	/* aarch64: first /memory reg entry; x86_64: largest e820 RAM range */
+extern const uint8_t *rt_initrd;		/* aarch64: /chosen linux,initrd-start; x86_64: boot_params */
+extern size_t rt_initrd_size;			/* ramdisk fields; NULL/0 if none */
 
 /* Bootargs: space-separated tokens. bootarg_next copies the next token into
  * tok and returns the position after it, or NULL when there are no more. */

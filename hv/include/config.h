@@ -20,6 +20,9 @@ struct part_config {
     size_t image_size;
     struct image_info image_info;
     char bootargs[HV_BOOTARGS_MAX];
+    char initrd[HV_NAME_MAX];      /* bundle member handed to the guest as its initrd, or "" */
+    const void *initrd_data;
+    size_t initrd_size;
     bool virtio_console;
     uint32_t window_us;            /* schedule window on a shared CPU, 0 = none */
     bool block;                    /* has a block slice: */

@@ -33,6 +33,27 @@ static void find_gic_timer(const void *fdt)
 }
 
 /* /cpus: the boot CPU and every CPU that PSCI can start. */
+static uint64_t chosen_u64(const void *fdt, int chosen, const char *name)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, chosen, name, &len);
+
+	if (!p || (len != 4 && len != 8))
+		return 0;
+	return len == 8 ? (uint64_t)fdt32_to_cpu(p[0]) << 32 | fdt32_to_cpu(p[1]) : fdt32_to_cpu(p[0]);
+}
+
+static void find_initrd(const void *fdt, int chosen)
+{
+	uint64_t start = chosen_u64(fdt, chosen, "linux,initrd-start");
+	uint64_t end = chosen_u64(fdt, chosen, "linux,initrd-end");
+
+	if (start && end > start && !rt_map_phys(start, end - start)) {
+		rt_initrd = (const uint8_t *)(uintptr_t)start;
+		rt_initrd_size = end - start;
+	}
+}
+
 static void find_cpus(const void *fdt)
 {
 	int node, cpus = fdt_path_offset(fdt, "/cpus");
@@ -86,6 +107,8 @@ void __attribute__((noreturn)) rt_start(const void *fdt)
 	s = node < 0 ? NULL : fdt_getprop(fdt, node, "bootargs", &len);
 	if (s && len > 0 && !s[len - 1])
 		rt_bootargs = s;
+	if (node >= 0)
+		find_initrd(fdt, node);
 	find_cpus(fdt);
 	find_gic_timer(fdt);
 	find_virtio(fdt);

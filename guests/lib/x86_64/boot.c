@@ -61,6 +61,21 @@ static void bootargs(const uint8_t *bp)
 	rt_bootargs = cmdline;
 }
 
+static void initrd(const uint8_t *bp)
+{
+	uint64_t at = rd32(bp + BP_HDR_RAMDISK_IMAGE) | (uint64_t)rd32(bp + BP_EXT_RAMDISK_IMAGE) << 32;
+	uint64_t size = rd32(bp + BP_HDR_RAMDISK_SIZE) | (uint64_t)rd32(bp + BP_EXT_RAMDISK_SIZE) << 32;
+
+	if (!at || !size)
+		return;
+	if (rt_map_phys(at, size)) {
+		rt_warn("guest: initrd at 0x%lx cannot be mapped\n", (unsigned long)at);
+		return;
+	}
+	rt_initrd = (const uint8_t *)(uintptr_t)at;
+	rt_initrd_size = size;
+}
+
 /* One LNRO0005 device: its window mapped, its GSI routed to a vector. */
 static void virtio_dev(const struct acpi_virtio *d)
 {
@@ -85,6 +100,7 @@ void __attribute__((noreturn)) rt_start(const uint8_t *bp)
 	memory(bp);
 	mmu_init();
 	bootargs(bp);
+	initrd(bp);
 	if (acpi_init(rd64(bp + BP_ACPI_RSDP_ADDR))) {
 		lapic_cpu_init();	/* at the architectural default address */
 		rt_cpu_hwid[rt_ncpus++] = cpu_hwid();

@@ -19,8 +19,12 @@ struct trap_frame {
 
 /* boot_params (zero page) offsets used here */
 #define BP_ACPI_RSDP_ADDR	0x070
+#define BP_EXT_RAMDISK_IMAGE	0x0c0
+#define BP_EXT_RAMDISK_SIZE	0x0c4
 #define BP_EXT_CMD_LINE_PTR	0x0c8
 #define BP_E820_ENTRIES		0x1e8
+#define BP_HDR_RAMDISK_IMAGE	0x218
+#define BP_HDR_RAMDISK_SIZE	0x21c
 #define BP_HDR_CMD_LINE_PTR	0x228
 #define BP_HDR_CMDLINE_SIZE	0x238
 #define BP_E820_TABLE		0x2d0
