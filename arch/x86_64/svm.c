@@ -256,6 +256,8 @@ static void svm_vcpu_run(struct vcpu *v, struct x86_exit *x)
     F64(v, VMCB_RSP) = v->arch.gprs.r[4];
     F64(v, VMCB_RIP) = v->arch.rip;
     F64(v, VMCB_RFLAGS) = v->arch.rflags;
+    if (v->arch.rip != v->arch.exit_rip)
+        F64(v, VMCB_INT_SHADOW) = 0;      /* an STI/MOV SS shadow covered the emulated insn only */
     inject_pending(v);
     F32(v, VMCB_CLEAN) = 0;
     F(v, VMCB_TLB_CONTROL, uint8_t) = v->arch.flush_tlb ? 1 : 0;
@@ -265,7 +267,7 @@ static void svm_vcpu_run(struct vcpu *v, struct x86_exit *x)
 
     v->arch.gprs.r[0] = F64(v, VMCB_RAX);
     v->arch.gprs.r[4] = F64(v, VMCB_RSP);
-    v->arch.rip = F64(v, VMCB_RIP);
+    v->arch.rip = v->arch.exit_rip = F64(v, VMCB_RIP);
     v->arch.rflags = F64(v, VMCB_RFLAGS);
     F64(v, VMCB_EVENTINJ) = 0;            /* delivered (or back in EXITINTINFO) */
 

@@ -546,6 +546,8 @@ static void vmx_vcpu_run(struct vcpu *v, struct x86_exit *x)
     vmwrite(GUEST_RSP, v->arch.gprs.r[4]);
     vmwrite(GUEST_RIP, v->arch.rip);
     vmwrite(GUEST_RFLAGS, v->arch.rflags);
+    if (v->arch.rip != v->arch.exit_rip)   /* an STI/MOV SS shadow covered the emulated insn only */
+        vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~3ull);
     inject_pending(v);
     if (v->arch.flush_tlb) {
         struct { uint64_t eptp, zero; } desc = { vmread(EPT_POINTER), 0 };
@@ -563,7 +565,7 @@ static void vmx_vcpu_run(struct vcpu *v, struct x86_exit *x)
     v->arch.launched = true;
     v->arch.syscall_msrs[0] = rdmsr(MSR_KERNEL_GS_BASE);
     v->arch.gprs.r[4] = vmread(GUEST_RSP);
-    v->arch.rip = vmread(GUEST_RIP);
+    v->arch.rip = v->arch.exit_rip = vmread(GUEST_RIP);
     v->arch.rflags = vmread(GUEST_RFLAGS);
 
     uint32_t reason = (uint32_t)vmread(EXIT_REASON);

@@ -51,6 +51,7 @@ struct insn_state {
 struct vcpu_arch {
     struct guest_gprs gprs;         /* first: head.S addresses it from the vcpu */
     uint64_t rip, rflags;
+    uint64_t exit_rip;              /* rip at the last exit: moved on = instruction emulated */
     void *hw;                       /* the VMCB (SVM) or VMCS (VMX): 4 KiB, physical = virtual */
     struct x86_start_state start;
     bool start_pending;             /* load 'start' before the next entry */
