@@ -123,6 +123,7 @@ void part_stop(struct partition *p, const char *fmt, ...)
         console_part_close(p);
     hv_log("partition '%s' stopped: %s", p->label, why);
     part_report(p);
+    __atomic_store_n(&p->reported, true, __ATOMIC_RELEASE);
 }
 
 void part_reset(struct partition *p)
@@ -180,7 +181,7 @@ int part_vcpu_on(struct partition *p, unsigned target, gpaddr_t entry, uint64_t 
 bool part_all_stopped(void)
 {
     for (unsigned i = 0; i < nr_partitions; i++)
-        if (partitions[i].state != PART_STOPPED)
-            return false;
+        if (!__atomic_load_n(&partitions[i].reported, __ATOMIC_ACQUIRE))
+            return false;   /* running, or its stop not logged yet (powering off would lose it) */
     return true;
 }

@@ -1,6 +1,6 @@
 /* x86_64 vcpus, whichever backend runs them: the start states (the Linux 64-bit boot
  * protocol, and real mode after INIT/SIPI), and the exit policy: CPUID, MSRs, I/O ports
- * (COM1 is the hv's, the ACPI sleep and reset registers mean power), HLT, and accesses to
+ * (all absent but the ACPI sleep and reset registers, which mean power), HLT, accesses to
  * unmapped guest-physical memory decoded into the emulated APIC/IOAPIC or generic MMIO. */
 #include <stddef.h>
 #include <string.h>
@@ -63,6 +63,7 @@ void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
     memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
     memset(s, 0, sizeof(*s));
     memset(v->arch.syscall_msrs, 0, sizeof(v->arch.syscall_msrs));
+    v->arch.pvclock_msr = 0;
     v->arch.fpu[0] = 0x37f;              /* FCW */
     v->arch.fpu[3] = 0x1f80ull;          /* MXCSR (bytes 24..27) */
     v->arch.flush_tlb = true;
@@ -243,10 +244,14 @@ static void cpuid_exit(struct vcpu *v)
     if (leaf >= 0x40000000 && leaf < 0x40000100) {
         r[0] = r[1] = r[2] = r[3] = 0;
         if (leaf == 0x40000000) {
+            /* The KVM signature is what makes Linux look for kvmclock (leaf 0x40000001);
+             * nothing else of KVM's interface is offered. */
             r[0] = 0x40000010;
-            memcpy(&r[1], "HVpartition ", 4);
-            memcpy(&r[2], "HVpartition " + 4, 4);
-            memcpy(&r[3], "HVpartition " + 8, 4);
+            memcpy(&r[1], "KVMKVMKVM\0\0\0", 4);
+            memcpy(&r[2], "KVMKVMKVM\0\0\0" + 4, 4);
+            memcpy(&r[3], "KVMKVMKVM\0\0\0" + 8, 4);
+        } else if (leaf == 0x40000001) {
+            r[0] = 1u << 3 | 1u << 24;               /* kvmclock (new MSRs), stable */
         } else if (leaf == 0x40000010) {
             r[0] = (uint32_t)tsc_khz;              /* the VMware/KVM timing leaf */
             r[1] = (uint32_t)GUEST_LAPIC_TIMER_KHZ;
@@ -256,9 +261,9 @@ static void cpuid_exit(struct vcpu *v)
         switch (leaf) {
         case 1:
             r[1] = (r[1] & 0x0000ffff) | v->index << 24 | v->part->nr_vcpus << 16;
-            /* no VMX, x2APIC, TSC deadline, XSAVE/OSXSAVE, AVX; a hypervisor is present */
-            r[2] &= ~(1u << 5 | 1u << 21 | 1u << 24 | 1u << 26 | 1u << 27 | 1u << 28);
-            r[2] |= 1u << 31;
+            /* no VMX, x2APIC, XSAVE/OSXSAVE, AVX; TSC deadline and a hypervisor present */
+            r[2] &= ~(1u << 5 | 1u << 21 | 1u << 26 | 1u << 27 | 1u << 28);
+            r[2] |= 1u << 24 | 1u << 31;
             break;
         case 5: case 6: case 0xa: case 0xb: case 0xd: case 0x1f:
             r[0] = r[1] = r[2] = r[3] = 0;   /* monitor, power, PMU, topology, XSAVE */
@@ -288,9 +293,21 @@ static void msr_exit(struct vcpu *v, bool write)
     uint32_t msr = (uint32_t)g[1];
     uint64_t val = (g[0] & 0xffffffff) | g[2] << 32, ro = 0;
     enum x86_vreg field = VR_COUNT;
-    bool readonly = false;
+    bool readonly = false, bad;
 
+    if (pvclock_msr(v, msr, write, &val, &bad)) {
+        if (bad) {
+            hv_log("partition '%s': vcpu %u: kvmclock page 0x%llx is outside its RAM (#GP)",
+                   v->part->label, v->index, (unsigned long long)val);
+            virt->inject_exception(v, 13, true, 0);
+            return;
+        }
+        goto done;
+    }
     switch (msr) {
+    case 0x6e0:            /* IA32_TSC_DEADLINE */
+        val = vlapic_tsc_deadline(v, write, val);
+        goto done;
     case MSR_EFER:
         if (write) {
             /* LMA is the CPU's to set (CR0.PG with LME) */
@@ -338,7 +355,7 @@ static void msr_exit(struct vcpu *v, bool write)
     } else if (readonly && !write) {
         val = ro;
     } else if (!(readonly && write && msr == 0x8b)) {
-        if (v->arch.msr_reported++ < 8)
+        if (v->arch.refusals_logged++ < 8)
             hv_log("partition '%s': vcpu %u: %s of MSR 0x%x refused (#GP)", v->part->label,
                    v->index, write ? "write" : "read", msr);
         virt->inject_exception(v, 13, true, 0);
@@ -365,11 +382,11 @@ static void io_exit(struct vcpu *v, const struct x86_exit *x, struct vm_exit *e)
         fault(e, "string I/O instruction", x->port);
         return;
     }
-    if (hv_port(x->port)) {
-        fault(e, x->in ? "read of an I/O port the hv owns" : "write to an I/O port the hv owns",
-              x->port);
-        return;
-    }
+    /* The hv's UART looks absent: Linux probes the legacy COM ports whatever ACPI says, and
+     * a probe is no reason to stop a partition. Nothing reaches the device. */
+    if (hv_port(x->port) && v->arch.refusals_logged++ < 8)
+        hv_log("partition '%s': vcpu %u: %s of I/O port 0x%x (the hv's UART) dropped",
+               v->part->label, v->index, x->in ? "read" : "write", x->port);
     v->arch.rip = x->next_rip;
     if (x->in) {
         uint32_t r = 0xffffffff;         /* nothing behind the port */
@@ -424,7 +441,7 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
         break;
     case XE_RDPMC:
         /* the physical counters would leak other partitions' activity: no PMU here */
-        if (v->arch.msr_reported++ < 8)
+        if (v->arch.refusals_logged++ < 8)
             hv_log("partition '%s': vcpu %u: RDPMC is not provided; #GP injected at rip 0x%llx",
                    v->part->label, v->index, (unsigned long long)v->arch.rip);
         virt->inject_exception(v, 13, true, 0);

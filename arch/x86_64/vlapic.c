@@ -1,12 +1,14 @@
 /* The local APIC each vcpu sees at 0xfee00000 (xAPIC, MMIO): priorities, EOI, IPIs
- * (fixed, INIT, start-up) between the vcpus of one partition, and the timer (one-shot or
- * periodic) at GUEST_LAPIC_TIMER_KHZ, announced in CPUID 0x40000010. */
+ * (fixed, INIT, start-up) between the vcpus of one partition, and the timer: one-shot or
+ * periodic at GUEST_LAPIC_TIMER_KHZ (announced in CPUID 0x40000010), or TSC-deadline. */
 #include <string.h>
 
 #include "x86_64.h"
 
 #define LVT_MASKED (1u << 16)
 #define LVT_PERIODIC (1u << 17)
+#define LVT_TSC_DEADLINE (1u << 18)
+#define LVT_TIMER_MODE (3u << 17)
 
 static bool test(const uint32_t *bits, unsigned vec) { return bits[vec / 32] >> (vec % 32) & 1; }
 static void set(uint32_t *bits, unsigned vec) { bits[vec / 32] |= 1u << (vec % 32); }
@@ -128,7 +130,8 @@ void vlapic_timer_check(struct vcpu *v)
         return;
     if (!(l->lvt_timer & LVT_MASKED))
         vlapic_raise(v, l->lvt_timer & 0xff, false);
-    if (l->lvt_timer & LVT_PERIODIC) {
+    l->tsc_deadline = 0;
+    if ((l->lvt_timer & LVT_TIMER_MODE) == LVT_PERIODIC) {
         uint64_t p = MAX(period_ns(l), 1000u);
         l->timer_start_ns = l->timer_deadline_ns;
         l->timer_deadline_ns += p;
@@ -137,6 +140,23 @@ void vlapic_timer_check(struct vcpu *v)
     } else {
         l->timer_deadline_ns = 0;
     }
+}
+
+/* IA32_TSC_DEADLINE: the guest's TSC is the host's, so the deadline converts directly. */
+uint64_t vlapic_tsc_deadline(struct vcpu *v, bool write, uint64_t tsc)
+{
+    struct vlapic *l = &v->arch.lapic;
+
+    if (!write)
+        return l->tsc_deadline;
+    if ((l->lvt_timer & LVT_TIMER_MODE) != LVT_TSC_DEADLINE)
+        return 0;                                       /* ignored in the other modes */
+    l->tsc_deadline = tsc;
+    l->timer_start_ns = arch_time_ns();
+    l->timer_deadline_ns = tsc ? MAX(tsc_to_ns(tsc), 1) : 0;
+    if (this_cpu()->loaded == v)
+        timer_reprogram();
+    return 0;
 }
 
 static uint32_t timer_current(const struct vlapic *l)
@@ -238,7 +258,15 @@ int vlapic_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint6
     RW(0x310, icr_hi, 0xff000000);
     case 0x320:
         if (write) {
-            l->lvt_timer = x & (0x300ffu | LVT_MASKED);
+            uint32_t mode = x & LVT_TIMER_MODE;
+            if (mode == LVT_TIMER_MODE)
+                mode = 0;                               /* reserved: one-shot */
+            if (mode != (l->lvt_timer & LVT_TIMER_MODE)) {
+                l->timer_deadline_ns = 0;               /* a mode change disarms */
+                l->tsc_deadline = 0;
+                l->timer_initial = 0;
+            }
+            l->lvt_timer = (x & (0x100ffu | LVT_MASKED)) | mode;
         } else {
             *val = l->lvt_timer;
         }
@@ -250,6 +278,8 @@ int vlapic_access(struct vcpu *v, uint64_t off, unsigned size, bool write, uint6
     RW(0x370, lvt_error, 0x110ff);
     case 0x380:
         if (write) {
+            if ((l->lvt_timer & LVT_TIMER_MODE) == LVT_TSC_DEADLINE)
+                break;                                  /* ignored in TSC-deadline mode */
             l->timer_initial = x;
             timer_start(v);
         } else {

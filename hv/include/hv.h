@@ -65,6 +65,7 @@ struct partition {
     struct vcpu vcpus[HV_MAX_VCPUS];
     unsigned nr_vcpus;
     volatile enum part_state state;
+    volatile bool reported;        /* stopped, and why and its statistics are logged */
     spinlock_t lock;               /* state changes */
     struct mmio_table mmio;        /* emulated device windows */
     struct virtio_dev *devs[HV_MAX_DEVS]; /* paravirtual devices; index = window and line */

@@ -37,6 +37,7 @@ struct vlapic {
     uint32_t icr_hi, icr_lo;
     uint32_t timer_initial, timer_divide;
     uint64_t timer_start_ns, timer_deadline_ns;   /* deadline 0: not armed */
+    uint64_t tsc_deadline;                        /* IA32_TSC_DEADLINE, TSC-deadline mode */
     uint32_t irr[8], isr[8], tmr[8];              /* 256-bit vectors */
     uint32_t irr_async[8];                        /* raised from other CPUs (atomic) */
     bool enabled;                                 /* APIC_BASE global enable */
@@ -64,7 +65,8 @@ struct vcpu_arch {
     uint64_t next_rip;
     unsigned sipi_target, sipi_vector;   /* a start-up IPI the vcpu just sent */
     bool flush_tlb;                 /* nested tables changed: flush its ASID/VPID on entry */
-    unsigned msr_reported;
+    unsigned refusals_logged;       /* MSR/RDPMC/port refusals logged (at most 8) */
+    uint64_t pvclock_msr;           /* MSR_KVM_SYSTEM_TIME_NEW as the guest wrote it */
 };
 
 #define IOAPIC_PINS 24

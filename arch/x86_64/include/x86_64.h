@@ -85,6 +85,10 @@ int vlapic_pending_vector(struct vcpu *v);   /* highest deliverable, or -1 */
 void vlapic_ack(struct vcpu *v, unsigned vector);   /* injected: IRR -> ISR */
 uint64_t vlapic_deadline(const struct vcpu *v);
 void vlapic_timer_check(struct vcpu *v);
+uint64_t vlapic_tsc_deadline(struct vcpu *v, bool write, uint64_t tsc);   /* the MSR */
+
+/* pvclock.c */
+bool pvclock_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val, bool *bad);
 int vioapic_access(struct partition *p, uint64_t off, unsigned size, bool write, uint64_t *val);
 void vioapic_set_line(struct partition *p, unsigned pin, bool level);
 void vioapic_eoi(struct partition *p, unsigned vector);
