@@ -95,6 +95,22 @@ $(O)/bundles/%.cpio: $(O)/configs/%.dtb $(GUEST_BINS) $(BUNDLE_DATA) scripts/mkb
 	@$(if $(Q),echo "  BUNDLE  $@")
 	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS) $(BUNDLE_DATA)
 
+# The linux-debian row (x86_64): Debian's own kernel package, fetched from the apt source,
+# and an initrd of its virtio modules (scripts/debian-kernel.sh). Only `make test` needs it.
+ifeq ($(ARCH),x86_64)
+DEBIAN_DIR := build/deps/debian-kernel
+DEBIAN_FILES := $(DEBIAN_DIR)/vmlinuz-debian $(DEBIAN_DIR)/initrd-debian.cpio
+$(DEBIAN_FILES) &: scripts/debian-kernel.sh test/e2e/linux/init.c
+	$(Q)scripts/debian-kernel.sh $(DEBIAN_DIR)
+$(O)/configs/linux-debian.dtb: test/e2e/linux/linux-debian.dts
+	@mkdir -p $(dir $@)
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+$(O)/bundles/linux-debian.cpio: $(O)/configs/linux-debian.dtb $(GUEST_BINS) $(DEBIAN_FILES)
+	@mkdir -p $(dir $@)
+	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS) $(DEBIAN_FILES)
+E2E_EXTRA_BUNDLES := $(O)/bundles/linux-debian.cpio $(O)/esp/linux-debian/EFI/BOOT/bundle.cpio
+endif
+
 # ---- UEFI: the loader, its firmware variables, and one ESP directory per config ----
 EFI_APP := $(O)/efi/hvboot.efi
 ESPS := $(patsubst %,$(O)/esp/%/EFI/BOOT/bundle.cpio,$(CONFIGS))
@@ -198,7 +214,7 @@ test:
 	@mkdir -p build
 	scripts/test-all.sh $(notdir $(wildcard arch/*))
 else
-test: $(UNIT_TESTS) $(HVCHECK) all
+test: $(UNIT_TESTS) $(HVCHECK) all $(E2E_EXTRA_BUNDLES)
 	UNIT_TESTS="$(UNIT_TESTS)" test/run.sh $(ARCH) $(O)
 endif
 
