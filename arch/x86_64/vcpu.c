@@ -338,10 +338,12 @@ static void msr_exit(struct vcpu *v, bool write)
         readonly = true;
         break;
     case 0xfe: case 0x2ff: /* MTRR capabilities, default type: no MTRRs */
-    case 0x8b:             /* microcode revision */
+    case 0x8b:             /* microcode revision (written to ask for it) */
+    case 0x1a0:            /* MISC_ENABLE: Linux's startup reads it on Intel unguarded */
     case 0xc0010114:       /* VM_CR: SVM is not offered */
     case MSR_FEATURE_CONTROL:   /* locked, VMX off */
-        ro = msr == 0xc0010114 ? 1u << 4 : msr == MSR_FEATURE_CONTROL ? 1 : 0;
+        ro = msr == 0xc0010114 ? 1u << 4 : msr == MSR_FEATURE_CONTROL ? 1
+             : msr == 0x1a0 ? 1u | 1u << 11 | 1u << 12 : 0;   /* fast strings; no BTS, PEBS */
         readonly = true;
         break;
     default:
@@ -354,7 +356,7 @@ static void msr_exit(struct vcpu *v, bool write)
             val = virt->get(v, field);
     } else if (readonly && !write) {
         val = ro;
-    } else if (!(readonly && write && msr == 0x8b)) {
+    } else if (!(readonly && write && (msr == 0x8b || msr == 0x1a0))) {   /* writes dropped */
         if (v->arch.refusals_logged++ < 8)
             hv_log("partition '%s': vcpu %u: %s of MSR 0x%x refused (#GP)", v->part->label,
                    v->index, write ? "write" : "read", msr);
