@@ -22,6 +22,9 @@
 _Static_assert(offsetof(struct guest_gprs, r[15]) == GPR_R15, "head.S offsets");
 
 const struct virt_backend *virt;
+static bool has_tsc_aux;          /* RDTSCP: the guest's TSC_AUX is loaded before entry */
+
+#define MSR_TSC_AUX 0xc0000103
 
 int virt_init_boot(void)
 {
@@ -36,6 +39,9 @@ int virt_init_boot(void)
         return -1;
     }
     hv_log("x86_64: %s", virt->name);
+    uint32_t r[4];
+    cpuid(0x80000001, 0, r);
+    has_tsc_aux = (r[3] >> 27) & 1;
     return virt->cpu_init();
 }
 
@@ -64,6 +70,7 @@ void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
     memset(s, 0, sizeof(*s));
     memset(v->arch.syscall_msrs, 0, sizeof(v->arch.syscall_msrs));
     v->arch.pvclock_msr = 0;
+    v->arch.tsc_aux = 0;
     v->arch.fpu[0] = 0x37f;              /* FCW */
     v->arch.fpu[3] = 0x1f80ull;          /* MXCSR (bytes 24..27) */
     v->arch.flush_tlb = true;
@@ -265,8 +272,8 @@ static void cpuid_exit(struct vcpu *v)
             r[2] &= ~(1u << 5 | 1u << 21 | 1u << 26 | 1u << 27 | 1u << 28);
             r[2] |= 1u << 24 | 1u << 31;
             break;
-        case 5: case 6: case 0xa: case 0xb: case 0xd: case 0x1f:
-            r[0] = r[1] = r[2] = r[3] = 0;   /* monitor, power, PMU, topology, XSAVE */
+        case 5: case 6: case 0xa: case 0xb: case 0xd: case 0x1f: case 0x8000001f:
+            r[0] = r[1] = r[2] = r[3] = 0;   /* monitor, power, PMU, topology, XSAVE, SEV */
             break;
         case 7:
             if (sub == 0) {
@@ -305,6 +312,13 @@ static void msr_exit(struct vcpu *v, bool write)
         goto done;
     }
     switch (msr) {
+    case MSR_TSC_AUX:      /* RDTSCP's value (Linux: the CPU number); loaded at entry */
+        if (!has_tsc_aux)
+            break;
+        if (write)
+            v->arch.tsc_aux = (uint32_t)val;
+        val = v->arch.tsc_aux;
+        goto done;
     case 0x6e0:            /* IA32_TSC_DEADLINE */
         val = vlapic_tsc_deadline(v, write, val);
         goto done;
@@ -415,13 +429,16 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
 
     arch_vcpu_load(v);
     vlapic_timer_check(v);
+    if (has_tsc_aux && this_cpu()->tsc_aux != v->arch.tsc_aux) {
+        wrmsr(MSR_TSC_AUX, v->arch.tsc_aux);      /* neither VMRUN nor VM entry switch it */
+        this_cpu()->tsc_aux = v->arch.tsc_aux;
+    }
     __asm__ volatile("fxrstor64 %0" :: "m"(v->arch.fpu));
     virt->run(v, &x);
     __asm__ volatile("fxsave64 %0" : "=m"(v->arch.fpu));
 
     e->pc = v->arch.rip;
     e->reason = EXIT_NONE;
-    v->stats.exits++;
     switch (x.kind) {
     case XE_NONE:
         arch_irq_poll();     /* a physical interrupt may be what made the guest exit */

@@ -67,6 +67,7 @@ struct vcpu_arch {
     bool flush_tlb;                 /* nested tables changed: flush its ASID/VPID on entry */
     unsigned refusals_logged;       /* MSR/RDPMC/port refusals logged (at most 8) */
     uint64_t pvclock_msr;           /* MSR_KVM_SYSTEM_TIME_NEW as the guest wrote it */
+    uint32_t tsc_aux;               /* IA32_TSC_AUX (RDTSCP) */
 };
 
 #define IOAPIC_PINS 24

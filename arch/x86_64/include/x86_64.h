@@ -32,6 +32,7 @@ struct cpu_local {
     uint8_t hsave[4096] __attribute__((aligned(4096)));      /* SVM: VM_HSAVE_PA; VMX: VMXON region */
     void *vmcs_current;           /* VMX: the VMCS loaded with VMPTRLD */
     struct vcpu *syscall_msrs_of; /* VMX: whose KernelGSbase/STAR/... are in the MSRs */
+    uint32_t tsc_aux;             /* what IA32_TSC_AUX holds (a vcpu's, for RDTSCP) */
     struct vcpu *loaded;          /* vcpu whose timer is armed on this CPU */
     uint64_t sched_deadline;      /* arch_timer_set */
     uint64_t armed;               /* what the LAPIC timer is set to (ns), 0 = off */
