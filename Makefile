@@ -17,6 +17,9 @@ ifeq ($(wildcard arch/$(ARCH)/arch.mk),)
 $(error ARCH=$(ARCH) is not supported (have: $(notdir $(wildcard arch/*))))
 endif
 include arch/$(ARCH)/arch.mk
+# What `make bench` needs beyond arch.mk, for a port that keeps it apart (x86_64)
+-include test/bench/$(ARCH)/bench.mk
+.DEFAULT_GOAL := all
 
 CC := $(CROSS_COMPILE)gcc
 OBJCOPY := $(CROSS_COMPILE)objcopy
@@ -147,16 +150,22 @@ run: all
 	@echo "Booting $(DEMO) on $(ARCH); quit with Ctrl-A x, switch console input with Ctrl-T n"
 	$(QEMU_CMD)
 
+# The exit-cost reference stub (arch.mk or test/bench/<arch>/bench.mk: BENCH_STUB_SRC,
+# BENCH_STUB_BOOT; a port with another stub also names it BENCH_STUB and builds it).
+BENCH_STUB ?= $(O)/bench/el2stub.bin
+BENCH_STUB_CONSOLE ?= virtio
 $(O)/bench/el2stub.bin: $(BENCH_STUB_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
 		-Wl,-Ttext=0x40200000 -o $(@:.bin=.elf) $<
 	$(Q)$(OBJCOPY) -O binary $(@:.bin=.elf) $@
 
-bench: all $(O)/bench/el2stub.bin
+bench: all $(BENCH_STUB)
 	python3 test/bench/run.py --out $(O) --qemu "$(QEMU) $(QEMU_MACHINE)" \
-		--bare-qemu "$(QEMU) $(QEMU_BARE)" \
-		--stub-boot "$(call BENCH_STUB_BOOT,{guest})"
+		--boot "$(call QEMU_BOOT,{bundle})" \
+		--esp "scripts/efi-esp.sh $(O)/esp/{config} $(EFI_ESP_HV) {bundle} $(EFI_APP) $(EFI_BOOT_NAME)" \
+		--disk-device "$(DISK_DEVICE)" --bare-qemu "$(QEMU) $(QEMU_BARE)" \
+		--stub-boot "$(call BENCH_STUB_BOOT,{guest})" --stub-console $(BENCH_STUB_CONSOLE)$(if $(RUNS), --runs $(RUNS))
 
 gdb: all
 	@echo "Waiting for gdb on :1234:  gdb-multiarch $(O)/hv.elf -ex 'target remote :1234'"

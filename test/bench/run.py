@@ -1,21 +1,56 @@
 #!/usr/bin/env python3
-"""make bench: the same bench guest booted bare as QEMU's kernel and in a partition of the
-hv, on the same emulator in one run; prints ratios. Absolute TCG times mean nothing; the
-ratios compare like with like.
+"""make bench [ARCH=...]: the same bench guest (guests/bench.c) booted bare and in a partition
+of the hv, on the same emulator in one run; prints ratios. Absolute TCG times mean nothing;
+the ratios compare like with like. Every figure takes the best of RUNS runs of each side
+(--runs; `make bench RUNS=n`), the sides taking turns.
 
 Figures (the last lines, exactly `bench: NAME = VALUE`):
   compute_ratio            guest ticks for a fixed CRC-32 workload, partitioned / bare
-  exit_ratio               time per null hypercall (PSCI_VERSION over HVC) answered by the hv,
-                           divided by time per the same call answered by a minimal EL2 stub
-                           (test/bench/<arch>/el2stub.S: trap, set x0, eret) on the same
-                           emulated machine: what the hv adds to the architectural trap.
-                           Every figure takes the best of RUNS runs of each side.
+  exit_ratio               time per null hypervisor call answered by the hv, divided by time
+                           per the same call answered by a minimal stub hypervisor on the
+                           same emulated machine: what the hv adds to the architectural trap
+                           (see "exit_ratio" below)
   blk_read_ratio           sequential read throughput (64 MiB, 64 KiB requests, 16 in
                            flight), partitioned virtio-blk / the physical virtio-blk bare
   blk_write_ratio          the same for writes (flush included)
   blk_exits_per_request    exits of the partition during the read and write runs, divided
-                           by the virtio-blk requests it made (from the hv's accounting)
+                           by the virtio-blk requests it made (from the hv's accounting line
+                           "[hv] partition 'bench' stats: ... N exits" at power-off; every
+                           exit of the whole boot, so start-up and shutdown are in it)
   console_chars_per_notify bytes of bulk console output per QueueNotify, partitioned
+
+Ratios are taken in counter ticks: on both sides the guest reads the same clock (aarch64:
+CNTVCT at CNTFRQ; x86_64: the TSC, which under TCG follows the host's TSC, hv or not).
+The frequencies the two sides report (x86_64: measured against the PIT, by the hv for its
+partitions, by the guest runtime bare, by the stub) only convert ticks into the seconds
+shown beside the figures; a warning says if they disagree by more than 5% (a 10 ms PIT
+measurement under TCG on a busy host is off by a few percent at times).
+
+Machines:
+  aarch64  QEMU virt with EL2 for the hv and the stub, without EL2 for the bare guest;
+           physical disk virtio-blk on virtio-mmio on both sides.
+  x86_64   the hv on q35 + OVMF as `make test ARCH=x86_64` boots it (hvboot.efi on an ESP
+           per bench configuration), its physical disk a virtio-blk-pci. The bare guest on
+           QEMU's microvm with ACPI (test/e2e/x86_64/bare-qemu.sh's machine, with the hv's
+           -cpu): the bench guest is a bzImage that finds its virtio-mmio console and disk
+           through ACPI (LNRO0005), which q35 does not offer, and the partition it gets from
+           the hv imitates exactly that machine. Bare, its disk is a virtio-blk on
+           virtio-mmio: the same QEMU block back end behind another transport.
+
+exit_ratio:
+  aarch64  the call is PSCI_VERSION over HVC. The stub is test/bench/aarch64/el2stub.S
+           (trap, set x0, eret), with bench.bin (test=hvc) itself as its EL1 guest.
+  x86_64   the call is CPUID leaf 0x40000000, which SVM always intercepts: the partition
+           runs bench.bin test=hvc (HVC_CALLS calls of rt_hv_null_call, timed with rdtsc).
+           The stub is test/bench/x86_64/svmstub.{S,c}: booted by multiboot on the same q35
+           and -cpu (SeaBIOS instead of OVMF), long mode, SVM on, one flat guest on an
+           identity nested page table that runs the same loop (HVC_CALLS x CPUID 0x40000000,
+           timed with rdtsc inside the guest); it intercepts VMRUN, CPUID, HLT (end of loop)
+           and SHUTDOWN, and answers each CPUID by setting the result registers and stepping
+           RIP, nothing else (no VMLOAD/VMSAVE, FPU switch, interrupt check or C code per
+           exit). It prints the same `bench: hvc calls= ticks= freq=` line on COM1.
+  The bare guest's hvc line is shown for scale only: there nothing traps (aarch64: QEMU's
+  PSCI model answers the HVC; x86_64: the emulator executes CPUID itself).
 """
 import argparse
 import os
@@ -68,8 +103,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True, help="build/<arch>")
     ap.add_argument("--qemu", required=True, help="the emulator with the hv's machine options")
+    ap.add_argument("--boot", required=True, help="boot options for the hv; {bundle} is the "
+                    "bundle, {config} names an ESP that --esp makes")
+    ap.add_argument("--esp", default="", help="command making the ESP {config} from {bundle} "
+                    "(run only if --boot names {config})")
+    ap.add_argument("--disk-device", default="virtio-blk-device",
+                    help="the hv machine's physical disk device")
     ap.add_argument("--bare-qemu", required=True, help="the emulator for a bare guest")
-    ap.add_argument("--stub-boot", required=True, help="boot options for the EL2 stub; {guest}")
+    ap.add_argument("--stub-boot", required=True, help="boot options for the stub; {guest}")
+    ap.add_argument("--stub-console", choices=["virtio", "serial"], default="virtio",
+                    help="where the stub's result line appears: the guest's virtio-console "
+                    "or the emulator's serial port")
+    ap.add_argument("--runs", type=int, default=RUNS, help="runs of each side per figure")
     args = ap.parse_args()
 
     work = os.path.join(args.out, "bench")
@@ -79,36 +124,42 @@ def main():
         f.truncate((BENCH_MIB + 1) << 20)
     sectors = ((BENCH_MIB + 1) << 20) // 512
     guest = os.path.join(args.out, "guests", "bench.bin")
-    drive = ["-drive", f"if=none,id=d0,file={disk},format=raw,cache=unsafe",
-             "-device", "virtio-blk-device,drive=d0"]
+
+    def drive(device):
+        return ["-drive", f"if=none,id=d0,file={disk},format=raw,cache=unsafe",
+                "-device", f"{device},drive=d0"]
     common = ["-smp", "1", "-display", "none", "-monitor", "none"]
 
-    stub_cmd = (args.qemu.split() + common + ["-serial", "none", "-device", "virtio-serial-device",
-                "-chardev", f"file,id=c0,path={work}/hvc-stub.out", "-device", "virtconsole,chardev=c0"]
-                + args.stub_boot.replace("{guest}", guest).split() + ["-append", "test=hvc"])
-    stub_runs = []
-    for _ in range(RUNS):
-        run(stub_cmd, 600)
-        with open(f"{work}/hvc-stub.out", errors="replace") as f:
-            stub_runs.append(fields(f.read(), "hvc"))
-    stub = min(stub_runs, key=lambda d: int(d["ticks"]))
-    print(f"  hvc       stub: {' '.join(f'{k}={v}' for k, v in stub.items())} (best of 3)")
+    stub_boot = args.stub_boot.replace("{guest}", guest).split() + ["-append", "test=hvc"]
+    if args.stub_console == "serial":
+        stub_cmd = args.qemu.split() + common + ["-serial", "stdio"] + stub_boot
+    else:
+        stub_cmd = (args.qemu.split() + common + ["-serial", "none", "-device", "virtio-serial-device",
+                    "-chardev", f"file,id=c0,path={work}/hvc-stub.out", "-device", "virtconsole,chardev=c0"]
+                    + stub_boot)
 
-    results = {}
-    for test in ["compute", "hvc", "blkread", "blkwrite", "console"]:
-        extra = drive if test.startswith("blk") else []
-        bare_cmd = (args.bare_qemu.split() + common + ["-serial", "none",
-                    "-device", "virtio-serial-device", "-chardev", f"file,id=c0,path={work}/{test}-bare.out",
-                    "-device", "virtconsole,chardev=c0"] + extra +
-                    ["-kernel", guest, "-append", f"test={test}"])
-        bare = None
-        for _ in range(RUNS):
-            run(bare_cmd, 600)
-            with open(f"{work}/{test}-bare.out", errors="replace") as f:
-                got = fields(f.read(), test)
-            if bare is None or int(got["ticks"]) < int(bare["ticks"]):
-                bare = got
+    def run_stub():
+        out, _ = run(stub_cmd, 600)
+        if args.stub_console == "virtio":
+            with open(f"{work}/hvc-stub.out", errors="replace") as f:
+                out = f.read()
+        else:
+            with open(f"{work}/hvc-stub.out", "w") as f:
+                f.write(out)
+        return fields(out, "hvc"), out
 
+    def run_bare(test):
+        run(args.bare_qemu.split() + common + ["-serial", "none",
+            "-device", "virtio-serial-device", "-chardev", f"file,id=c0,path={work}/{test}-bare.out",
+            "-device", "virtconsole,chardev=c0"] +
+            (drive("virtio-blk-device") if test.startswith("blk") else []) +
+            ["-kernel", guest, "-append", f"test={test}"], 600)
+        with open(f"{work}/{test}-bare.out", errors="replace") as f:
+            out = f.read()
+        return fields(out, test), out
+
+    def partition_boot(test):
+        config = f"bench-{test}"
         dts = os.path.join(work, f"{test}.dts")
         with open(dts, "w") as f:
             f.write(partition_config(test, sectors))
@@ -116,26 +167,53 @@ def main():
         cpio = dts[:-4] + ".cpio"
         subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts], check=True)
         subprocess.run(["scripts/mkbundle.sh", cpio, dtb, guest], check=True)
-        best = None
-        for _ in range(RUNS):
-            out, _ = run(args.qemu.split() + common + ["-serial", "stdio"] + extra +
-                         ["-kernel", os.path.join(args.out, "hv.bin"), "-initrd", cpio], 600)
-            got = fields(out, test, "bench")
-            if best is None or int(got["ticks"]) < int(best[0]["ticks"]):
-                best = (got, out)
-        part, part_out = best
+        if "{config}" in args.boot:
+            subprocess.run(args.esp.replace("{config}", config).replace("{bundle}", cpio).split(),
+                           check=True)
+        return args.boot.replace("{bundle}", cpio).replace("{config}", config).split()
+
+    def run_partition(test, boot):
+        out, _ = run(args.qemu.split() + common + ["-serial", "stdio"] +
+                     (drive(args.disk_device) if test.startswith("blk") else []) + boot, 600)
+        return fields(out, test, "bench"), out
+
+    def best(runs):
+        return min(runs, key=lambda r: int(r[0]["ticks"]))
+
+    def spread(runs):
+        return f"(ticks of each run: {' '.join(r[0]['ticks'] for r in runs)})"
+
+    # The sides take turns, so that a spell of load on the host falls on both alike.
+    results = {}
+    stub = None
+    for test in ["compute", "hvc", "blkread", "blkwrite", "console"]:
+        boot = partition_boot(test)
+        stub_runs, bare_runs, part_runs = [], [], []
+        for _ in range(args.runs):
+            if test == "hvc":
+                stub_runs.append(run_stub())
+            bare_runs.append(run_bare(test))
+            part_runs.append(run_partition(test, boot))
+        bare = best(bare_runs)[0]
+        part, part_out = best(part_runs)
         with open(f"{work}/{test}-partition.out", "w") as f:
             f.write(part_out)
         m = re.search(r"^\[hv\] partition 'bench' stats: \d+ ms in guest, (\d+) exits", part_out, re.M)
         exits = int(m.group(1)) if m else None
         results[test] = (bare, part, exits)
-        print(f"  {test:9s} bare: {' '.join(f'{k}={v}' for k, v in bare.items())}")
-        print(f"  {test:9s} partitioned: {' '.join(f'{k}={v}' for k, v in part.items())}"
+        if stub_runs:
+            stub = best(stub_runs)[0]
+            print(f"  {test:9s} stub: {' '.join(f'{k}={v}' for k, v in stub.items())} {spread(stub_runs)}")
+        print(f"  {test:9s} bare: {' '.join(f'{k}={v}' for k, v in bare.items())} {spread(bare_runs)}")
+        print(f"  {test:9s} partitioned: {' '.join(f'{k}={v}' for k, v in part.items())} {spread(part_runs)}"
               + (f" (hv counted {exits} exits)" if exits is not None else ""))
         sys.stdout.flush()
 
+    def per_tick(d, n="bytes"):
+        return int(d[n]) / int(d["ticks"])
+
     def rate(d, n="bytes"):
-        return int(d[n]) / (int(d["ticks"]) / int(d["freq"]))
+        return per_tick(d, n) * int(d["freq"])
 
     c_bare, c_part, _ = results["compute"]
     h_bare, h_part, _ = results["hvc"]
@@ -144,18 +222,25 @@ def main():
     _, k_part, _ = results["console"]
     if c_bare.get("crc") != c_part.get("crc"):
         raise SystemExit("bench: the compute result differs between bare and partitioned runs")
+    freqs = {"stub": stub, "partitioned": h_part, "bare": r_bare}
+    lo, hi = min(int(d["freq"]) for d in freqs.values()), max(int(d["freq"]) for d in freqs.values())
+    if hi > lo * 1.05:
+        print("  warning: the counter frequencies differ by more than 5% (the ratios are in ticks; "
+              "the rates shown use each side's own): "
+              + ", ".join(f"{k} {int(d['freq'])} Hz" for k, d in freqs.items()))
     figures = {
         "compute_ratio": int(c_part["ticks"]) / int(c_bare["ticks"]),
-        "exit_ratio": rate(stub, "calls") / rate(h_part, "calls"),
-        "blk_read_ratio": rate(r_part) / rate(r_bare),
-        "blk_write_ratio": rate(w_part) / rate(w_bare),
+        "exit_ratio": per_tick(stub, "calls") / per_tick(h_part, "calls"),
+        "blk_read_ratio": per_tick(r_part) / per_tick(r_bare),
+        "blk_write_ratio": per_tick(w_part) / per_tick(w_bare),
         "blk_exits_per_request": (r_exits + w_exits) / (int(r_part["requests"]) + int(w_part["requests"]))
         if r_exits is not None and w_exits is not None else float("nan"),
         "console_chars_per_notify": int(k_part["bytes"]) / max(1, int(k_part["notifies"])),
     }
     print()
-    print(f"  hvc round trips/s: partitioned {rate(h_part, 'calls'):.0f}, EL2 stub {rate(stub, 'calls'):.0f}, "
-          f"bare guest answered by QEMU's PSCI model (no trap at all) {rate(h_bare, 'calls'):.0f}")
+    print(f"  hvc round trips/s: partitioned {rate(h_part, 'calls'):.0f} ({1e9 / rate(h_part, 'calls'):.0f} ns), "
+          f"stub {rate(stub, 'calls'):.0f} ({1e9 / rate(stub, 'calls'):.0f} ns), "
+          f"bare guest answered by the emulator itself, no trap ({rate(h_bare, 'calls'):.0f})")
     print(f"  blk read MB/s:  partitioned {rate(r_part)/1e6:.1f}, bare {rate(r_bare)/1e6:.1f}")
     print(f"  blk write MB/s: partitioned {rate(w_part)/1e6:.1f}, bare {rate(w_bare)/1e6:.1f}")
     for k, v in figures.items():
