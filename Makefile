@@ -7,6 +7,9 @@
 #   bench         ratios of the same guest partitioned vs. bare (see test/bench/run.py)
 #   check-config  CONFIG=file.dts: validate a configuration on the host
 #   gdb           RUN the demo halted, waiting for gdb on :1234 (see README)
+#   isos          x86_64: a BIOS-bootable ISO per config (GRUB + boot/multiboot2), in $(O)/iso/
+#   bochs         x86_64: boot DEMO's ISO under Bochs (BOCHS_CPU=corei7_haswell_4770 | ryzen)
+#   e2e-bochs     x86_64: the end-to-end rows Bochs can run (BOCHS_ROWS), under Bochs
 
 ARCH ?= aarch64
 O ?= build/$(ARCH)
@@ -49,7 +52,8 @@ BUNDLE_DATA := test/e2e/data/initrd.txt
 CONFIGS := $(basename $(notdir $(wildcard configs/*.dts) $(wildcard test/e2e/configs/*.dts)))
 BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(CONFIGS))
 
-.PHONY: all deps hv guests bundles efi run gdb bench test unit e2e check-config clean distclean print-emulator
+.PHONY: all deps hv guests bundles efi mb2 isos bochs e2e-bochs run gdb bench test unit e2e check-config \
+	clean distclean print-emulator
 all: hv guests bundles efi
 
 deps: $(DEPS_STAMP)
@@ -126,6 +130,21 @@ $(O)/efi/vars.fd: | $(EFI_APP)
 $(O)/esp/%/EFI/BOOT/bundle.cpio: $(O)/hv.bin $(O)/bundles/%.cpio $(EFI_APP) scripts/efi-esp.sh
 	$(Q)scripts/efi-esp.sh $(O)/esp/$* $(EFI_ESP_HV) $(O)/bundles/$*.cpio $(EFI_APP) $(EFI_BOOT_NAME)
 
+# ---- BIOS PCs (x86_64): the GRUB multiboot2 loader, and one bootable ISO per config ----
+ifneq ($(BIOS_LOADER),)
+MB2_APP := $(O)/mb2/hvboot.mb2
+ISOS := $(patsubst %,$(O)/iso/%.iso,$(CONFIGS))
+all: mb2
+mb2: $(MB2_APP)
+$(MB2_APP): $(DEPS_STAMP) $(O)/hv.bin FORCE
+	$(Q)$(MAKE) --no-print-directory -C boot/$(BIOS_LOADER) O=$(abspath $(O)/mb2) \
+		CROSS_COMPILE=$(CROSS_COMPILE) LIBFDT=$(abspath $(LIBFDT)) HV_BIN=$(abspath $(O)/hv.bin) V=$(V)
+isos: $(ISOS)
+$(O)/iso/%.iso: $(MB2_APP) $(O)/bundles/%.cpio scripts/mkiso.sh
+	@$(if $(Q),echo "  ISO     $@")
+	$(Q)scripts/mkiso.sh $@ $(MB2_APP) $(O)/bundles/$*.cpio
+endif
+
 # ---- running ----
 DEMO ?= demo
 SMP ?= 2
@@ -171,6 +190,30 @@ gdb: all
 	@echo "Waiting for gdb on :1234:  gdb-multiarch $(O)/hv.elf -ex 'target remote :1234'"
 	$(QEMU_CMD) -s -S
 
+ifneq ($(BIOS_LOADER),)
+# Bochs (x86_64): the console is this terminal, line by line (Enter sends the line).
+BOCHS_CPU ?= corei7_haswell_4770
+BOCHS_RUN = scripts/bochs-run.sh --cpu $(BOCHS_CPU)
+bochs: all $(O)/iso/$(DEMO).iso
+	@echo "Booting $(DEMO) under Bochs ($(BOCHS_CPU)); it ends when the hv powers off (or Ctrl-C)"
+	$(BOCHS_RUN) -smp $(SMP) $(O)/iso/$(DEMO).iso
+
+# The end-to-end rows that run under Bochs: none with a disk (Bochs has no virtio-blk).
+# ONLY=regex picks among all rows instead.
+BOCHS_ROWS ?= demo intruder-read intruder-write intruder-hv-uart timeshare console-switch \
+	config-cpu-twice config-no-image config-initrd config-overlap-x86 noisy smp reset \
+	intruder-pmu intruder-msr initrd
+BOCHS_EMPTY :=
+BOCHS_ONLY = $(if $(ONLY),$(ONLY),$(subst $(BOCHS_EMPTY) $(BOCHS_EMPTY),|,$(strip $(BOCHS_ROWS))))
+e2e-bochs: all isos
+	python3 test/e2e/run.py --table test/e2e/tests.tbl --qemu "$(BOCHS_RUN)" \
+		--boot "$(O)/iso/{config}.iso" --arch $(ARCH) --bundles $(O)/bundles \
+		--logs $(O)/test-logs/bochs-$(BOCHS_CPU) --only '^($(BOCHS_ONLY))$$'
+else
+bochs e2e-bochs:
+	@echo "make $@: Bochs is for ARCH=x86_64" >&2; exit 2
+endif
+
 # ---- host side: config checker and unit tests ----
 # The unit tests of arch-neutral code use arm64 images as fixtures whatever ARCH is; the
 # config checker checks images of the ARCH it was built for (build/host/hvcheck-<arch>).
@@ -212,6 +255,11 @@ check-config: $(HVCHECK) guests
 # For test/run.sh: the emulator command line with a {bundle} placeholder.
 print-emulator:
 	@echo "QEMU_CMDLINE='$(QEMU) $(QEMU_MACHINE)'"
+ifneq ($(BIOS_LOADER),)
+	@echo "BOCHS_CMDLINE='$(BOCHS_RUN)'"
+	@echo "BOCHS_BOOTARGS='$(O)/iso/{config}.iso'"
+	@echo "BOCHS_ROWS='$(subst $(BOCHS_EMPTY) $(BOCHS_EMPTY),|,$(strip $(BOCHS_ROWS)))'"
+endif
 	@echo "QEMU_BOOTARGS='$(call QEMU_BOOT,{bundle})'"
 	@echo "QEMU_EFI_BOOTARGS='$(call QEMU_EFI_BOOT,{config})'"
 	@echo "QEMU_DISK_BUS='$(QEMU_DISK_BUS)'"
@@ -223,7 +271,7 @@ test:
 	@mkdir -p build
 	scripts/test-all.sh $(notdir $(wildcard arch/*))
 else
-test: $(UNIT_TESTS) $(HVCHECK) all $(E2E_EXTRA_BUNDLES)
+test: $(UNIT_TESTS) $(HVCHECK) all $(E2E_EXTRA_BUNDLES) $(if $(BIOS_LOADER),isos)
 	UNIT_TESTS="$(UNIT_TESTS)" test/run.sh $(ARCH) $(O)
 endif
 

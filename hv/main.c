@@ -64,8 +64,10 @@ void hv_main(struct boot_info *bi)
     const char *why;
     unsigned problems = 0;
 
-    if (arch_platform_init(bi) < 0)
-        arch_halt();
+    if (arch_platform_init(bi) < 0) {
+        console_init(bi->fdt);     /* so that its reason and ours reach the console */
+        refuse("the platform cannot run partitions");
+    }
     console_init(bi->fdt);
     banner(bi);
     const char *no_disk;

@@ -16,7 +16,10 @@ aarch64) debarch=arm64; triple=aarch64-linux-gnu; host=aarch64-none-elf; extra="
 # x86_64: the host's own gcc (x86_64-linux-gnu-gcc on Debian amd64). No red zone in newlib:
 # the guests take interrupts on the stack they interrupt, which would clobber it.
 x86_64)  debarch=amd64; triple=x86_64-linux-gnu; host=x86_64-none-elf; extra="-mno-red-zone";
-         pkgs="gcc binutils qemu-system-x86 gnu-efi ovmf" ;;
+         pkgs="gcc binutils qemu-system-x86 gnu-efi ovmf"
+         # BIOS boot under Bochs: the emulator, its headless display and ROM BIOS, the VGA
+         # ROM, and grub-mkrescue's needs for the ISOs (make isos, scripts/bochs-run.sh)
+         pkgs="$pkgs bochs bochs-term bochsbios vgabios grub-pc-bin grub-common xorriso mtools" ;;
 *) echo "setup-deps: unsupported ARCH '$arch'" >&2; exit 2 ;;
 esac
 pkgs="$pkgs device-tree-compiler libfdt-dev newlib-source cpio gcc make python3 libasan8 libubsan1"

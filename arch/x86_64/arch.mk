@@ -1,5 +1,6 @@
 # x86_64: AMD SVM (QEMU) / Intel VMX (Bochs) hypervisor, booted from UEFI as hvboot.efi with
-# the hv image inside it (boot/efi).
+# the hv image inside it (boot/efi), or on a BIOS PC (Bochs) by GRUB's multiboot2 as
+# hvboot.mb2, likewise with the hv inside (boot/multiboot2; `make isos`, `make bochs`).
 CROSS_COMPILE ?=
 NEWLIB_HOST := x86_64-none-elf
 ARCH_CFLAGS := -mno-red-zone -mcmodel=small -fno-pie -no-pie -mgeneral-regs-only
@@ -20,5 +21,7 @@ QEMU_EFI_BOOT = -drive if=pflash,format=raw,readonly=on,file=$(EFI_CODE) \
 QEMU_BOOT = $(call QEMU_EFI_BOOT,$(if $(filter {bundle},$(1)),{config},$(notdir $(basename $(1)))))
 EFI_BOOT_NAME := BOOTX64.EFI
 EFI_ESP_HV := -
+# BIOS PCs: GRUB's multiboot2 loads boot/multiboot2 from an ISO per config.
+BIOS_LOADER := multiboot2
 # The physical disk of a PC: virtio-blk-pci (modern).
 QEMU_DISK_BUS := pci

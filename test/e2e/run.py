@@ -197,12 +197,15 @@ def main():
     ap.add_argument("--bundles", required=True)
     ap.add_argument("--logs", required=True)
     ap.add_argument("--only", default="")
+    ap.add_argument("--tag", default="", help="names this pass in the PASS/FAIL lines "
+                    "(e.g. the emulator, when the table runs twice)")
     ap.add_argument("--arch", default="aarch64", help="picks NAME.ARCH.expect and arch= rows")
     ap.add_argument("--disk-bus", default="mmio", help="how a disk= row attaches the disk "
                     "unless the row says disk-bus=")
     args = ap.parse_args()
 
     os.makedirs(args.logs, exist_ok=True)
+    tag = f"[{args.tag}]" if args.tag else ""
     edir = os.path.dirname(args.table)
     passed = failed = 0
     with open(args.table) as f:
@@ -247,12 +250,12 @@ def main():
                 problems += check_disk(disk, rules)
         if problems:
             failed += 1
-            print(f"FAIL: e2e {name} ({elapsed:.1f}s, log {log})")
+            print(f"FAIL: e2e{tag} {name} ({elapsed:.1f}s, log {log})")
             for p in problems:
                 print(f"      {p}")
         else:
             passed += 1
-            print(f"PASS: e2e {name} ({elapsed:.1f}s)")
+            print(f"PASS: e2e{tag} {name} ({elapsed:.1f}s)")
         sys.stdout.flush()
     print(f"e2e: {passed} passed, {failed} failed")
     return 1 if failed else 0
