@@ -11,6 +11,7 @@
 #define LSR 5
 #define LSR_DR 0x01
 #define LSR_THRE 0x20
+#define LSR_TEMT 0x40
 
 static uint16_t port(struct uart *u, unsigned reg)
 {
@@ -31,6 +32,12 @@ static void ns16550_putc(struct uart *u, char c)
     outb(port(u, THR), (uint8_t)c);
 }
 
+static void ns16550_drain(struct uart *u)
+{
+    while (!(inb(port(u, LSR)) & LSR_TEMT))
+        ;
+}
+
 static int ns16550_getc(struct uart *u)
 {
     if (!(inb(port(u, LSR)) & LSR_DR))
@@ -49,4 +56,5 @@ const struct uart_driver ns16550_driver = {
     .putc = ns16550_putc,
     .getc = ns16550_getc,
     .rx_irq_enable = ns16550_rx_irq_enable,
+    .drain = ns16550_drain,
 };

@@ -7,6 +7,7 @@
 #define UARTICR 0x044
 #define FR_TXFF (1u << 5)
 #define FR_RXFE (1u << 4)
+#define FR_BUSY (1u << 3)
 #define INT_RX (1u << 4)
 #define INT_RT (1u << 6)
 
@@ -34,6 +35,12 @@ static void pl011_putc(struct uart *u, char c)
     wr(u, UARTDR, (uint8_t)c);
 }
 
+static void pl011_drain(struct uart *u)
+{
+    while (rd(u, UARTFR) & FR_BUSY)
+        ;
+}
+
 static int pl011_getc(struct uart *u)
 {
     if (rd(u, UARTFR) & FR_RXFE)
@@ -52,4 +59,5 @@ const struct uart_driver pl011_driver = {
     .putc = pl011_putc,
     .getc = pl011_getc,
     .rx_irq_enable = pl011_rx_irq_enable,
+    .drain = pl011_drain,
 };

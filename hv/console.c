@@ -202,6 +202,12 @@ static void uart_rx(void *ctx)
         input_char((char)c);
 }
 
+void console_drain(void)
+{
+    if (have_uart && uart.drv->drain)
+        uart.drv->drain(&uart);
+}
+
 void console_input_start(int part_index)
 {
     if (!have_uart)

@@ -24,6 +24,7 @@ static void report(void *ctx, const char *msg)
 static void __attribute__((noreturn)) refuse(const char *why)
 {
     hv_log("%s: no partition started", why);
+    console_drain();
     arch_system_off();
 }
 

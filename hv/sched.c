@@ -1,4 +1,5 @@
 /* The per-CPU loop: pick the vcpu of the current window, run it, handle its exit. */
+#include "console.h"
 #include "exit.h"
 #include "partition.h"
 #include "sched.h"
@@ -69,6 +70,7 @@ void sched_run(cpuid_t cpu)
             static bool once;
             if (!__atomic_exchange_n(&once, true, __ATOMIC_ACQ_REL)) {
                 hv_log("all partitions have stopped; powering off");
+                console_drain();
                 arch_system_off();
             }
             idle();

@@ -4,6 +4,7 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "console.h"
 #include "virt.h"
 
 struct cpu_local cpu_locals[HV_MAX_CPUS] __attribute__((aligned(4096)));
@@ -253,6 +254,7 @@ void arch_cpu_kick(cpuid_t cpu)
 void __attribute__((noreturn)) arch_system_off(void)
 {
     hv_log("x86_64: power off (ACPI PM1a control 0x%llx, S5 type %u)", (unsigned long long)pm1a_cnt, s5_typ);
+    console_drain();        /* the emulator (or board) stops at once: let that line out */
     if (pm1a_cnt)
         outw((uint16_t)pm1a_cnt, (uint16_t)(s5_typ << 10 | 1 << 13));
     for (const char *s = "Shutdown"; *s; s++)

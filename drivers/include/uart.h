@@ -12,6 +12,7 @@ struct uart_driver {
     void (*putc)(struct uart *u, char c);
     int (*getc)(struct uart *u);            /* -1 when nothing is waiting */
     void (*rx_irq_enable)(struct uart *u);  /* interrupt on received data */
+    void (*drain)(struct uart *u);          /* wait until every byte has left the wire */
 };
 
 struct uart {

@@ -22,6 +22,8 @@ int console_init(const void *fdt);
 void console_part_write(struct partition *p, const uint8_t *data, size_t len);
 /* Emit a partition's unfinished line and report what its output needed (split, escaped). */
 void console_part_close(struct partition *p);
+/* Wait until everything written has left the UART (before the machine powers off). */
+void console_drain(void);
 /* Choose the partition that gets console input first and start taking input. */
 void console_input_start(int part_index);
 /* Raw output for the hv's own tagged lines. */
