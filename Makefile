@@ -102,20 +102,24 @@ $(O)/bundles/%.cpio: $(O)/configs/%.dtb $(GUEST_BINS) $(BUNDLE_DATA) scripts/mkb
 	@$(if $(Q),echo "  BUNDLE  $@")
 	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS) $(BUNDLE_DATA)
 
-# The linux-debian row (x86_64): Debian's own kernel package, fetched from the apt source,
-# and an initrd of its virtio modules (scripts/debian-kernel.sh). Only `make test` needs it.
+# The linux-debian rows (x86_64): Debian's own kernel package, fetched from the apt source,
+# and an initrd of its virtio modules (scripts/debian-kernel.sh). Only `make test` needs them.
 ifeq ($(ARCH),x86_64)
 DEBIAN_DIR := build/deps/debian-kernel
 DEBIAN_FILES := $(DEBIAN_DIR)/vmlinuz-debian $(DEBIAN_DIR)/initrd-debian.cpio
 $(DEBIAN_FILES) &: scripts/debian-kernel.sh test/e2e/linux/init.c
 	$(Q)scripts/debian-kernel.sh $(DEBIAN_DIR)
-$(O)/configs/linux-debian.dtb: test/e2e/linux/linux-debian.dts
+LINUX_CONFIGS := linux-debian linux-debian-nodisk
+.SECONDARY: $(patsubst %,$(O)/configs/%.dtb,$(LINUX_CONFIGS))
+$(O)/configs/linux-%.dtb: test/e2e/linux/linux-%.dts
 	@mkdir -p $(dir $@)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
-$(O)/bundles/linux-debian.cpio: $(O)/configs/linux-debian.dtb $(GUEST_BINS) $(DEBIAN_FILES)
+$(O)/bundles/linux-%.cpio: $(O)/configs/linux-%.dtb $(GUEST_BINS) $(DEBIAN_FILES)
 	@mkdir -p $(dir $@)
 	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS) $(DEBIAN_FILES)
-E2E_EXTRA_BUNDLES := $(O)/bundles/linux-debian.cpio $(O)/esp/linux-debian/EFI/BOOT/bundle.cpio
+E2E_EXTRA_BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(LINUX_CONFIGS)) \
+	$(patsubst %,$(O)/esp/%/EFI/BOOT/bundle.cpio,$(LINUX_CONFIGS)) \
+	$(if $(BIOS_LOADER),$(O)/iso/linux-debian-nodisk.iso)
 endif
 
 # ---- UEFI: the loader, its firmware variables, and one ESP directory per config ----
@@ -202,7 +206,7 @@ bochs: all $(O)/iso/$(DEMO).iso
 # ONLY=regex picks among all rows instead.
 BOCHS_ROWS ?= demo intruder-read intruder-write intruder-hv-uart timeshare console-switch \
 	config-cpu-twice config-no-image config-initrd config-overlap-x86 noisy smp reset \
-	intruder-pmu intruder-msr initrd
+	intruder-pmu intruder-msr initrd linux-debian-nodisk
 BOCHS_EMPTY :=
 BOCHS_ONLY = $(if $(ONLY),$(ONLY),$(subst $(BOCHS_EMPTY) $(BOCHS_EMPTY),|,$(strip $(BOCHS_ROWS))))
 e2e-bochs: all isos

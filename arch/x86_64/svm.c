@@ -70,6 +70,7 @@
 #define I1_TASK_SWITCH (1u << 29)
 #define I1_SHUTDOWN (1u << 31)
 #define I2_VMRUN_TO_SKINIT 0x7fu     /* VMRUN VMMCALL VMLOAD VMSAVE STGI CLGI SKINIT */
+#define I2_MONITOR_MWAIT (3u << 10)  /* MONITOR, MWAIT */
 #define I2_XSETBV (1u << 13)
 
 /* exit codes */
@@ -158,7 +159,7 @@ static void load_start(struct vcpu *v)
     memset(v->arch.hw, 0, 4096);
     F32(v, VMCB_INTERCEPT_MISC1) = I1_INTR | I1_NMI | I1_RDPMC | I1_CPUID | I1_INVD | I1_HLT |
                                    I1_IOIO | I1_MSR | I1_TASK_SWITCH | I1_SHUTDOWN;
-    F32(v, VMCB_INTERCEPT_MISC2) = I2_VMRUN_TO_SKINIT | I2_XSETBV;
+    F32(v, VMCB_INTERCEPT_MISC2) = I2_VMRUN_TO_SKINIT | I2_MONITOR_MWAIT | I2_XSETBV;
     F64(v, VMCB_IOPM) = (uint64_t)iopm;
     F64(v, VMCB_MSRPM) = (uint64_t)msrpm;
     F32(v, VMCB_ASID) = p->arch.asid;
@@ -304,7 +305,7 @@ static void svm_vcpu_run(struct vcpu *v, struct x86_exit *x)
         if ((code & 0xffffffff) == 0xffffffff)
             x->kind = XE_INVALID;
         else if ((code >= 0x80 && code <= 0x8d) || code == 0x6c)
-            x->kind = XE_UD;                 /* SVM instructions, XSETBV */
+            x->kind = XE_UD;                 /* SVM instructions, MONITOR/MWAIT, XSETBV */
         else
             x->kind = XE_UNKNOWN;
         break;

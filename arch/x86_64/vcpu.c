@@ -268,8 +268,9 @@ static void cpuid_exit(struct vcpu *v)
         switch (leaf) {
         case 1:
             r[1] = (r[1] & 0x0000ffff) | v->index << 24 | v->part->nr_vcpus << 16;
-            /* no VMX, x2APIC, XSAVE/OSXSAVE, AVX; TSC deadline and a hypervisor present */
-            r[2] &= ~(1u << 5 | 1u << 21 | 1u << 26 | 1u << 27 | 1u << 28);
+            /* no MONITOR/MWAIT (they raise #UD), VMX, x2APIC, XSAVE/OSXSAVE, AVX; TSC
+             * deadline and a hypervisor present */
+            r[2] &= ~(1u << 3 | 1u << 5 | 1u << 21 | 1u << 26 | 1u << 27 | 1u << 28);
             r[2] |= 1u << 24 | 1u << 31;
             break;
         case 5: case 6: case 0xa: case 0xb: case 0xd: case 0x1f: case 0x8000001f:
@@ -281,7 +282,7 @@ static void cpuid_exit(struct vcpu *v)
             }
             break;
         case 0x80000001:
-            r[2] &= ~(1u << 2);             /* no SVM */
+            r[2] &= ~(1u << 2 | 1u << 29);  /* no SVM; no MONITORX/MWAITX (#UD, as MWAIT) */
             break;
         }
     }
