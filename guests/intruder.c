@@ -4,7 +4,10 @@
  * which a partition must not see (it belongs to the physical CPU): aarch64
  * PMCCNTR_EL0, x86_64 RDPMC. On x86_64 "msr=0xN" reads and "wrmsr=0xN:0xV"
  * writes a model-specific register of the physical CPU; the exception a
- * hypervisor should inject (#GP) is reported and the guest goes on. */
+ * hypervisor should inject (#GP) is reported and the guest goes on. "mwait"
+ * reports whether CPUID offers MONITOR/MWAIT (leaf 1 ECX bit 3) or AMD's
+ * MONITORX/MWAITX (leaf 0x80000001 ECX bit 29), then executes MONITOR and MWAIT:
+ * a wait on memory would hold the physical CPU with no exit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +42,17 @@ static int arch_op(const char *tok)
 		printf("intruder: wrmsr 0x%lx = 0x%lx\n", msr, v);
 		out();
 		vec = wrmsr_safe(msr, v);
+	} else if (!strcmp(tok, "mwait")) {
+		uint32_t std[4], ext[4];
+		static volatile uint64_t line;
+
+		cpuid(1, 0, std);
+		cpuid(0x80000001, 0, ext);
+		printf("intruder: cpuid offers monitor=%u mwaitx=%u\n",
+		       std[2] >> 3 & 1, ext[2] >> 29 & 1);
+		printf("intruder: monitor and mwait\n");
+		out();
+		vec = mwait_safe((const void *)&line);
 	} else {
 		return 0;
 	}

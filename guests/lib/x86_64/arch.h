@@ -160,6 +160,7 @@ static inline void rt_poke64(uintptr_t a, uint64_t v)
 int rdmsr_safe(uint32_t msr, uint64_t *v);
 int wrmsr_safe(uint32_t msr, uint64_t v);
 int rdpmc_safe(uint32_t counter, uint64_t *v);
+int mwait_safe(const void *line);
 
 /* Spinlock from xchg; waiters spin with pause on a plain read. Hold with IRQs
  * masked if an IRQ handler on the same CPU may want it. */

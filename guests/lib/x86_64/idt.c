@@ -12,7 +12,8 @@ struct gate {
 
 static struct gate idt[256] __attribute__((aligned(16)));
 static struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr;
-extern char vector_stubs[], rdmsr_insn[], wrmsr_insn[], rdpmc_insn[], safe_fault[];
+extern char vector_stubs[], rdmsr_insn[], wrmsr_insn[], rdpmc_insn[], monitor_insn[],
+	mwait_insn[], safe_fault[];
 
 void idt_load(void)
 {
@@ -92,7 +93,8 @@ void x86_trap(struct trap_frame *f)
 	}
 	if ((f->vector == 13 || f->vector == 6) &&
 	    (f->rip == (uintptr_t)rdmsr_insn || f->rip == (uintptr_t)wrmsr_insn ||
-	     f->rip == (uintptr_t)rdpmc_insn)) {
+	     f->rip == (uintptr_t)rdpmc_insn || f->rip == (uintptr_t)monitor_insn ||
+	     f->rip == (uintptr_t)mwait_insn)) {
 		f->rax = f->vector;	/* the probe returns the vector */
 		f->rip = (uintptr_t)safe_fault;
 		return;

@@ -72,8 +72,8 @@ intr_common:
 
 /* Instructions that may fault on purpose. If one raises #GP or #UD, x86_trap
  * resumes at safe_fault with RAX = the vector (see rt_fixup in idt.c). */
-	.globl	rdmsr_safe, wrmsr_safe, rdpmc_safe
-	.globl	rdmsr_insn, wrmsr_insn, rdpmc_insn, safe_fault
+	.globl	rdmsr_safe, wrmsr_safe, rdpmc_safe, mwait_safe
+	.globl	rdmsr_insn, wrmsr_insn, rdpmc_insn, monitor_insn, mwait_insn, safe_fault
 
 /* int rdmsr_safe(uint32_t msr, uint64_t *v) */
 rdmsr_safe:
@@ -90,6 +90,20 @@ rdpmc_insn:
 	shlq	$32, %rdx
 	orq	%rdx, %rax
 	movq	%rax, (%rsi)
+	movl	$-1, %eax
+	ret
+
+/* int mwait_safe(const void *line): arm MONITOR on line, then MWAIT (hint 0, no
+ * extensions) */
+mwait_safe:
+	movq	%rdi, %rax
+	xorl	%ecx, %ecx
+	xorl	%edx, %edx
+monitor_insn:
+	monitor
+	xorl	%eax, %eax
+mwait_insn:
+	mwait
 	movl	$-1, %eax
 	ret
 
