@@ -9,7 +9,7 @@ DRIVERS := uart.c ns16550.c virtio_blk.c pci.c
 HV_LDS := arch/x86_64/hv.ld
 # The emulated machine: q35, TCG, a CPU model with SVM and nested paging.
 QEMU := qemu-system-x86_64
-QEMU_MACHINE := -accel tcg -M q35 -cpu qemu64,+svm,+npt,+pdpe1gb -m 1G -global virtio-mmio.force-legacy=false
+QEMU_MACHINE := -accel tcg -M q35 -cpu qemu64,+svm,+npt,+pdpe1gb,+monitor -m 1G -global virtio-mmio.force-legacy=false
 # UEFI is the only boot path on QEMU: OVMF and boot/efi.
 EFI_LOADER := efi
 EFI_CODE := /usr/share/OVMF/OVMF_CODE.fd

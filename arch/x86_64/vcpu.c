@@ -479,7 +479,11 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
         fault(e, "triple fault (shutdown)", 0);
         break;
     case XE_UD:
-        virt->inject_exception(v, 6, false, 0);   /* as on a CPU without SVM/VMX */
+        /* virtualization, MONITOR/MWAIT, XSETBV: as on a CPU without them */
+        if (v->arch.refusals_logged++ < 8)
+            hv_log("partition '%s': vcpu %u: instruction at rip 0x%llx is not provided; "
+                   "#UD injected", v->part->label, v->index, (unsigned long long)v->arch.rip);
+        virt->inject_exception(v, 6, false, 0);
         break;
     case XE_INVALID:
         fault(e, virt == &svm_backend ? "the VMCB state is invalid (VMRUN refused it)"

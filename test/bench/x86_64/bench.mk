@@ -2,7 +2,7 @@
 # beside the benchmark rather than in arch/x86_64/arch.mk; the variables mean the same there.
 # A bare guest runs on QEMU's microvm with ACPI, the machine a partition imitates (see
 # test/e2e/x86_64/bare-qemu.sh), with the CPU model the hv gets.
-QEMU_BARE := -M microvm,acpi=on,rtc=on -accel tcg -cpu qemu64,+svm,+npt,+pdpe1gb -m 1G \
+QEMU_BARE := -M microvm,acpi=on,rtc=on -accel tcg -cpu qemu64,+svm,+npt,+pdpe1gb,+monitor -m 1G \
 	-nodefaults -no-user-config -global virtio-mmio.force-legacy=false
 # The stub: a multiboot image on the hv's own machine (q35, same -cpu; SeaBIOS boots it),
 # its result on COM1, QEMU ended through isa-debug-exit. It carries its guest itself.
