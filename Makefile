@@ -6,6 +6,7 @@
 #   test          host unit tests + end-to-end tests; ends with "N passed, N failed"
 #   bench         ratios of the same guest partitioned vs. bare (see test/bench/run.py)
 #   check-config  CONFIG=file.dts: validate a configuration on the host
+#   readme-config rewrite the README's configuration reference from the schema
 #   gdb           RUN the demo halted, waiting for gdb on :1234 (see README)
 #   isos          x86_64: a BIOS-bootable ISO per config (GRUB + boot/multiboot2), in $(O)/iso/
 #   bochs         x86_64: boot DEMO's ISO under Bochs (BOCHS_CPU=corei7_haswell_4770 | ryzen)
@@ -50,9 +51,12 @@ GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 # Files every bundle carries besides the guests (an initrd for the initrd test).
 BUNDLE_DATA := test/e2e/data/initrd.txt
 CONFIGS := $(basename $(notdir $(wildcard configs/*.dts) $(wildcard test/e2e/configs/*.dts)))
+# Damaged bundles found by fuzzing, booted as they are: the hv must refuse each.
+REPRO_BUNDLES := $(patsubst test/unit/data/bundle-%.cpio,repro-%,$(wildcard test/unit/data/bundle-*.cpio))
+CONFIGS += $(REPRO_BUNDLES)
 BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(CONFIGS))
 
-.PHONY: all deps hv guests bundles efi mb2 isos bochs e2e-bochs run gdb bench test unit e2e check-config \
+.PHONY: all deps hv guests bundles efi mb2 isos bochs e2e-bochs run gdb bench test unit e2e check-config readme-config \
 	clean distclean print-emulator
 all: hv guests bundles efi
 
@@ -101,6 +105,10 @@ $(O)/bundles/%.cpio: $(O)/configs/%.dtb $(GUEST_BINS) $(BUNDLE_DATA) scripts/mkb
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BUNDLE  $@")
 	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS) $(BUNDLE_DATA)
+
+$(O)/bundles/repro-%.cpio: test/unit/data/bundle-%.cpio
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
 
 # The linux-debian rows (x86_64): Debian's own kernel package, fetched from the apt source,
 # and an initrd of its virtio modules (scripts/debian-kernel.sh). Only `make test` needs them.
@@ -206,7 +214,8 @@ bochs: all $(O)/iso/$(DEMO).iso
 # ONLY=regex picks among all rows instead.
 BOCHS_ROWS ?= demo intruder-read intruder-write intruder-hv-uart timeshare console-switch \
 	config-cpu-twice config-no-image config-initrd config-overlap-x86 noisy smp reset \
-	intruder-pmu intruder-msr initrd linux-debian-nodisk
+	intruder-pmu intruder-msr initrd linux-debian-nodisk config-damaged-propname \
+	config-damaged-struct config-damaged-totalsize
 BOCHS_EMPTY :=
 BOCHS_ONLY = $(if $(ONLY),$(ONLY),$(subst $(BOCHS_EMPTY) $(BOCHS_EMPTY),|,$(strip $(BOCHS_ROWS))))
 e2e-bochs: all isos
@@ -224,7 +233,7 @@ endif
 HOST_FLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Ihv/include -Idrivers/include \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_CFLAGS := $(HOST_FLAGS) -Iarch/aarch64/include
-HOST_NEUTRAL := hv/config.c hv/bundle.c hv/schedule.c hv/virtq.c hv/blk.c
+HOST_NEUTRAL := hv/config.c hv/config_schema.c hv/bundle.c hv/schedule.c hv/virtq.c hv/blk.c
 HOST_CORE := $(HOST_NEUTRAL) arch/aarch64/image.c
 HOST_IMAGE_x86_64 := arch/x86_64/image.c arch/x86_64/bzimage.c
 HOST_IMAGE_aarch64 := arch/aarch64/image.c
@@ -255,6 +264,10 @@ check-config: $(HVCHECK) guests
 	$(Q)dtc -q -I dts -O dtb -o $(HOSTO)/check.dtb $(CONFIG)
 	$(Q)scripts/mkbundle.sh $(HOSTO)/check.cpio $(HOSTO)/check.dtb $(GUEST_BINS) $(BUNDLE_DATA)
 	$(HVCHECK) --cpus $(SMP) --bundle $(HOSTO)/check.cpio $(HOSTO)/check.dtb
+
+# The README's configuration reference is generated from the schema (hv/config_schema.c).
+readme-config: $(HVCHECK)
+	scripts/readme-config.sh $(HVCHECK)
 
 # For test/run.sh: the emulator command line with a {bundle} placeholder.
 print-emulator:

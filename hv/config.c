@@ -6,6 +6,7 @@
 
 #include "bundle.h"
 #include "config.h"
+#include "config_schema.h"
 
 struct parse {
     const void *fdt;
@@ -38,57 +39,15 @@ fail(struct parse *ps, const struct part_config *pc, const char *prop, const cha
     ps->report(ps->ctx, msg);
 }
 
-/* A NUL-terminated string property that fits in 'cap' bytes (cap includes the NUL). */
-static int get_string(struct parse *ps, struct part_config *pc, int node, const char *prop,
-                      char *out, size_t cap, bool required)
-{
+/* What a property holds, decoded without reporting (the schema check has reported). */
+struct cfg_value {
+    const void *raw;
     int len;
-    const char *s = fdt_getprop(ps->fdt, node, prop, &len);
-
-    if (!s) {
-        if (required)
-            fail(ps, pc, prop, "missing (required)");
-        return -1;
-    }
-    if (len < 1 || s[len - 1] != '\0' || strlen(s) != (size_t)len - 1) {
-        fail(ps, pc, prop, "must be a single string");
-        return -1;
-    }
-    if ((size_t)len > cap) {
-        fail(ps, pc, prop, "too long (%d characters, at most %zu)", len - 1, cap - 1);
-        return -1;
-    }
-    memcpy(out, s, len);
-    return 0;
-}
-
-/* A 64-bit value given as <hi lo> (or one cell). */
-static int get_u64(struct parse *ps, struct part_config *pc, int node, const char *prop,
-                   uint64_t *out, bool required)
-{
-    int len;
-    const fdt32_t *c = fdt_getprop(ps->fdt, node, prop, &len);
-
-    if (!c) {
-        if (required)
-            fail(ps, pc, prop, "missing (required)");
-        return -1;
-    }
-    if (len == 4)
-        *out = fdt32_to_cpu(c[0]);
-    else if (len == 8)
-        *out = (uint64_t)fdt32_to_cpu(c[0]) << 32 | fdt32_to_cpu(c[1]);
-    else {
-        fail(ps, pc, prop, "must be one or two cells (<hi lo>), got %d bytes", len);
-        return -1;
-    }
-    return 0;
-}
+    uint64_t u64;            /* CFG_U64 */
+};
 
 static bool label_ok(const char *s)
 {
-    if (!*s)
-        return false;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
               *s == '-' || *s == '_'))
@@ -96,64 +55,205 @@ static bool label_ok(const char *s)
     return true;
 }
 
-static const char *const part_props[] = {
-    "label", "cpus", "memory-size", "memory-base", "image", "bootargs", "initrd", "virtio-console", "reg",
-};
-
-static bool known(const char *name, const char *const *list, size_t n)
+static const char *number(char *buf, size_t cap, uint64_t v, const char *unit)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(name, list[i]) == 0)
-            return true;
+    if (unit && strcmp(unit, "bytes") == 0) {
+        if (v && v % MIB(1) == 0)
+            snprintf(buf, cap, "%llu MiB", (unsigned long long)(v >> 20));
+        else
+            snprintf(buf, cap, "0x%llx", (unsigned long long)v);
+    } else {
+        snprintf(buf, cap, "%llu%s%s", (unsigned long long)v, unit ? " " : "", unit ? unit : "");
+    }
+    return buf;
+}
+
+/* Check one property's value against its schema entry; false if bad (reported unless ps is
+ * NULL, for a look at a value before its node is checked). */
+#define BAD(...) (ps ? fail(ps, pc, s->name, __VA_ARGS__) : (void)0)
+static bool check_value(struct parse *ps, struct part_config *pc, const struct cfg_prop *s,
+                        const void *raw, int len, struct cfg_value *out)
+{
+    const char *str = raw;
+    const fdt32_t *c = raw;
+    char a[32], b[32];
+
+    out->raw = raw;
+    out->len = len;
+    out->u64 = 0;
+    switch (s->kind) {
+    case CFG_FLAG:
+        if (len != 0) {
+            BAD("is a flag and takes no value");
+            return false;
+        }
+        return true;
+    case CFG_STRING:
+    case CFG_LABEL:
+        if (len < 1 || str[len - 1] != '\0' || strlen(str) != (size_t)len - 1) {
+            BAD("must be a single string");
+            return false;
+        }
+        if ((uint64_t)len - 1 > s->max) {
+            BAD("too long (%d characters, at most %llu)", len - 1,
+                 (unsigned long long)s->max);
+            return false;
+        }
+        if ((uint64_t)len - 1 < s->min) {
+            BAD("must not be empty");
+            return false;
+        }
+        if (s->kind == CFG_LABEL && !label_ok(str)) {
+            BAD("use letters, digits, '-' and '_' only");
+            return false;
+        }
+        return true;
+    case CFG_U64:
+        if (len == 4)
+            out->u64 = fdt32_to_cpu(c[0]);
+        else if (len == 8)
+            out->u64 = (uint64_t)fdt32_to_cpu(c[0]) << 32 | fdt32_to_cpu(c[1]);
+        else {
+            BAD("must be one or two cells (<hi lo>), got %d bytes", len);
+            return false;
+        }
+        if (out->u64 < s->min || out->u64 > s->max) {
+            if (s->max == UINT64_MAX)
+                BAD("must be at least %s (got %s)", number(a, sizeof(a), s->min, s->unit),
+                    number(b, sizeof(b), out->u64, s->unit));
+            else
+                BAD("%llu is out of range (%s to %s)",
+                     (unsigned long long)out->u64, number(a, sizeof(a), s->min, NULL),
+                     number(b, sizeof(b), s->max, s->unit));
+            return false;
+        }
+        if (s->align && out->u64 % s->align) {
+            BAD("0x%llx is not a multiple of %s", (unsigned long long)out->u64,
+                 number(a, sizeof(a), s->align, s->unit));
+            return false;
+        }
+        return true;
+    case CFG_CELLS:
+        if (len % 4 || (uint64_t)len / 4 < s->min) {
+            BAD("must be a list of at least %llu cells",
+                 (unsigned long long)s->min);
+            return false;
+        }
+        if ((uint64_t)len / 4 > s->max) {
+            BAD("%d cells given, at most %llu", len / 4,
+                 (unsigned long long)s->max);
+            return false;
+        }
+        return true;
+    case CFG_NODE:
+        break;
+    }
     return false;
+}
+
+static void known_list(char *buf, size_t cap, enum cfg_node in, bool nodes)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (unsigned i = 0; i < cfg_schema_len && n < cap; i++)
+        if (cfg_schema[i].in == in && (cfg_schema[i].kind == CFG_NODE) == nodes &&
+            cfg_on_this_arch(&cfg_schema[i]))
+            n += snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", cfg_schema[i].name);
+}
+
+/* Check every property and child of 'node' (of kind 'in') against the schema: unknown
+ * names, values of the wrong type or range, missing required ones. Fills vals[] (indexed
+ * like cfg_schema) with the properties that passed. Children are left to the caller. */
+static void check_node(struct parse *ps, struct part_config *pc, int node, enum cfg_node in,
+                       struct cfg_value *vals)
+{
+    bool seen[64] = { false };
+    char list[200];
+    int prop, sub;
+
+    fdt_for_each_property_offset(prop, ps->fdt, node) {
+        const char *name = NULL;
+        int len;
+        const void *raw = fdt_getprop_by_offset(ps->fdt, prop, &name, &len);
+        if (!raw || !name) {
+            fail(ps, pc, NULL, "a property of node '%s' is unreadable (%s)",
+                 fdt_get_name(ps->fdt, node, NULL), fdt_strerror(raw ? -FDT_ERR_BADOFFSET : len));
+            continue;
+        }
+        const struct cfg_prop *s = cfg_lookup(in, name);
+        if (!s || s->kind == CFG_NODE) {
+            known_list(list, sizeof(list), in, false);
+            fail(ps, pc, name, "unknown property in %s (known: %s)", cfg_node_name(in), list);
+            continue;
+        }
+        if (!cfg_on_this_arch(s)) {
+            fail(ps, pc, name, "not available on %s (only on %s)", ARCH_NAME, s->arches);
+            continue;
+        }
+        struct cfg_value v;
+        seen[s - cfg_schema] = true;
+        if (check_value(ps, pc, s, raw, len, &v) && vals)
+            vals[s - cfg_schema] = v;
+    }
+    fdt_for_each_subnode(sub, ps->fdt, node) {
+        const char *name = fdt_get_name(ps->fdt, sub, NULL);
+        const struct cfg_prop *s = name ? cfg_lookup(in, name) : NULL;
+        if (!s || s->kind != CFG_NODE || !cfg_on_this_arch(s)) {
+            known_list(list, sizeof(list), in, true);
+            fail(ps, pc, NULL, "unknown node '%s' in %s (known: %s)", name ? name : "?",
+                 cfg_node_name(in), list[0] ? list : "none");
+            continue;
+        }
+        seen[s - cfg_schema] = true;
+    }
+    for (unsigned i = 0; i < cfg_schema_len; i++) {
+        const struct cfg_prop *s = &cfg_schema[i];
+        if (s->in == in && s->required && !seen[i] && cfg_on_this_arch(s) && s->kind != CFG_NODE)
+            fail(ps, pc, s->name, "missing (required)");
+    }
+}
+
+/* The value check_node() accepted for property 'name' of node kind 'in', or NULL. */
+static const struct cfg_value *value(const struct cfg_value *vals, enum cfg_node in,
+                                     const char *name)
+{
+    const struct cfg_prop *s = cfg_lookup(in, name);
+    return s && vals[s - cfg_schema].raw ? &vals[s - cfg_schema] : NULL;
+}
+
+static bool copy_string(const struct cfg_value *v, char *out, size_t cap)
+{
+    if (!v || (size_t)v->len > cap)
+        return false;
+    memcpy(out, v->raw, v->len);
+    return true;
 }
 
 static void parse_schedule(struct parse *ps, struct part_config *pc, int node)
 {
-    int prop, sub;
+    struct cfg_value vals[64] = { { 0 } };
+    const struct cfg_value *w;
 
-    fdt_for_each_property_offset(prop, ps->fdt, node) {
-        const char *name;
-        fdt_getprop_by_offset(ps->fdt, prop, &name, NULL);
-        if (strcmp(name, "window-us") != 0)
-            fail(ps, pc, name, "unknown property in schedule (known: window-us)");
-    }
-    fdt_for_each_subnode(sub, ps->fdt, node)
-        fail(ps, pc, "schedule", "unknown node '%s'", fdt_get_name(ps->fdt, sub, NULL));
-
-    uint64_t w;
-    if (get_u64(ps, pc, node, "window-us", &w, true) < 0)
-        return;
-    if (w < 100 || w > 1000000)
-        fail(ps, pc, "window-us", "%llu is out of range (100 to 1000000 microseconds)",
-             (unsigned long long)w);
-    else
-        pc->window_us = (uint32_t)w;
+    check_node(ps, pc, node, CFG_SCHEDULE, vals);
+    if ((w = value(vals, CFG_SCHEDULE, "window-us")))
+        pc->window_us = (uint32_t)w->u64;
 }
 
 static void parse_block(struct parse *ps, struct part_config *pc, int node)
 {
-    int prop, sub, len;
+    struct cfg_value vals[64] = { { 0 } };
+    const struct cfg_value *start, *count;
+    int before = ps->errors;
 
-    fdt_for_each_property_offset(prop, ps->fdt, node) {
-        const char *name;
-        fdt_getprop_by_offset(ps->fdt, prop, &name, NULL);
-        if (strcmp(name, "start-sector") && strcmp(name, "sectors") && strcmp(name, "read-only"))
-            fail(ps, pc, name, "unknown property in block (known: start-sector, sectors, read-only)");
-    }
-    fdt_for_each_subnode(sub, ps->fdt, node)
-        fail(ps, pc, "block", "unknown node '%s'", fdt_get_name(ps->fdt, sub, NULL));
-    const void *ro = fdt_getprop(ps->fdt, node, "read-only", &len);
-    if (ro && len != 0)
-        fail(ps, pc, "read-only", "is a flag and takes no value");
-    pc->block_read_only = ro != NULL;
-    if (get_u64(ps, pc, node, "start-sector", &pc->block_start, true) < 0 ||
-        get_u64(ps, pc, node, "sectors", &pc->block_sectors, true) < 0)
+    check_node(ps, pc, node, CFG_BLOCK, vals);
+    pc->block_read_only = value(vals, CFG_BLOCK, "read-only") != NULL;
+    start = value(vals, CFG_BLOCK, "start-sector");
+    count = value(vals, CFG_BLOCK, "sectors");
+    if (ps->errors != before || !start || !count)
         return;
-    if (pc->block_sectors == 0) {
-        fail(ps, pc, "sectors", "a block slice needs at least one sector");
-        return;
-    }
+    pc->block_start = start->u64;
+    pc->block_sectors = count->u64;
     if (pc->block_start + pc->block_sectors < pc->block_start) {
         fail(ps, pc, "sectors", "slice wraps around");
         return;
@@ -232,7 +332,9 @@ static void check_fit(struct parse *ps, struct part_config *pc)
 static void parse_partition(struct parse *ps, int node)
 {
     struct hv_config *cfg = ps->cfg;
-    int len, prop, sub;
+    struct cfg_value vals[64] = { { 0 } };
+    const struct cfg_value *v;
+    int sub;
     const char *nname = fdt_get_name(ps->fdt, node, NULL);
 
     if (cfg->nr_parts == HV_MAX_PARTITIONS) {
@@ -241,39 +343,27 @@ static void parse_partition(struct parse *ps, int node)
     }
     struct part_config *pc = &cfg->parts[cfg->nr_parts++];
     memset(pc, 0, sizeof(*pc));
-    snprintf(pc->node, sizeof(pc->node), "%s", nname);
+    snprintf(pc->node, sizeof(pc->node), "%s", nname ? nname : "?");
 
-    if (get_string(ps, pc, node, "label", pc->label, sizeof(pc->label), true) == 0 &&
-        !label_ok(pc->label)) {
-        fail(ps, pc, "label", "use letters, digits, '-' and '_' only");
-        pc->label[0] = '\0';
-    }
-
-    fdt_for_each_property_offset(prop, ps->fdt, node) {
-        const char *name;
-        fdt_getprop_by_offset(ps->fdt, prop, &name, NULL);
-        if (!known(name, part_props, ARRAY_SIZE(part_props)))
-            fail(ps, pc, name, "unknown property");
-    }
+    /* A good label first, so that every message about the node names the partition. */
+    int llen;
+    const char *l = fdt_getprop(ps->fdt, node, "label", &llen);
+    struct cfg_value lv;
+    if (l && check_value(NULL, pc, cfg_lookup(CFG_PARTITION, "label"), l, llen, &lv))
+        copy_string(&lv, pc->label, sizeof(pc->label));
+    check_node(ps, pc, node, CFG_PARTITION, vals);
     fdt_for_each_subnode(sub, ps->fdt, node) {
         const char *sname = fdt_get_name(ps->fdt, sub, NULL);
-        if (strcmp(sname, "schedule") == 0)
+        const struct cfg_prop *s = sname ? cfg_lookup(CFG_PARTITION, sname) : NULL;
+        if (s && s->kind == CFG_NODE && s->node == CFG_SCHEDULE)
             parse_schedule(ps, pc, sub);
-        else if (strcmp(sname, "block") == 0)
+        else if (s && s->kind == CFG_NODE && s->node == CFG_BLOCK)
             parse_block(ps, pc, sub);
-        else
-            fail(ps, pc, NULL, "unknown node '%s'", sname);
     }
 
-    const fdt32_t *cpus = fdt_getprop(ps->fdt, node, "cpus", &len);
-    if (!cpus)
-        fail(ps, pc, "cpus", "missing (required)");
-    else if (len == 0 || len % 4)
-        fail(ps, pc, "cpus", "must be a list of CPU numbers");
-    else if (len / 4 > HV_MAX_VCPUS)
-        fail(ps, pc, "cpus", "%d CPUs given, at most %d per partition", len / 4, HV_MAX_VCPUS);
-    else {
-        for (int i = 0; i < len / 4; i++) {
+    if ((v = value(vals, CFG_PARTITION, "cpus"))) {
+        const fdt32_t *cpus = v->raw;
+        for (int i = 0; i < v->len / 4; i++) {
             uint32_t c = fdt32_to_cpu(cpus[i]);
             if (c >= ps->plat->nr_cpus)
                 fail(ps, pc, "cpus", "CPU %u does not exist (the machine has %u)", c,
@@ -284,31 +374,22 @@ static void parse_partition(struct parse *ps, int node)
             pc->cpus[pc->nr_cpus++] = c;
         }
     }
-
-    if (get_u64(ps, pc, node, "memory-size", &pc->mem_size, true) == 0 &&
-        (pc->mem_size == 0 || pc->mem_size % PART_MEM_ALIGN)) {
-        fail(ps, pc, "memory-size", "0x%llx is not a non-zero multiple of 2 MiB",
-             (unsigned long long)pc->mem_size);
+    if ((v = value(vals, CFG_PARTITION, "memory-size")))
+        pc->mem_size = v->u64;
+    if ((v = value(vals, CFG_PARTITION, "memory-base"))) {
+        pc->mem_base = v->u64;
+        pc->mem_base_given = true;
+    } else if (fdt_getprop(ps->fdt, node, "memory-base", NULL)) {
+        pc->mem_base_given = true; /* given but invalid (reported): never place it */
         pc->mem_size = 0;
     }
-    if (get_u64(ps, pc, node, "memory-base", &pc->mem_base, false) == 0) {
-        pc->mem_base_given = true;
-        if (pc->mem_base % PART_MEM_ALIGN)
-            fail(ps, pc, "memory-base", "0x%llx is not 2 MiB aligned",
-                 (unsigned long long)pc->mem_base);
-    }
-
-    if (get_string(ps, pc, node, "image", pc->image, sizeof(pc->image), true) == 0)
+    if (copy_string(value(vals, CFG_PARTITION, "image"), pc->image, sizeof(pc->image)))
         parse_image(ps, pc);
-    get_string(ps, pc, node, "bootargs", pc->bootargs, sizeof(pc->bootargs), false);
-    if (get_string(ps, pc, node, "initrd", pc->initrd, sizeof(pc->initrd), false) == 0)
+    copy_string(value(vals, CFG_PARTITION, "bootargs"), pc->bootargs, sizeof(pc->bootargs));
+    if (copy_string(value(vals, CFG_PARTITION, "initrd"), pc->initrd, sizeof(pc->initrd)))
         parse_initrd(ps, pc);
     check_fit(ps, pc);
-
-    const void *vc = fdt_getprop(ps->fdt, node, "virtio-console", &len);
-    if (vc && len != 0)
-        fail(ps, pc, "virtio-console", "is a flag and takes no value");
-    pc->virtio_console = vc != NULL;
+    pc->virtio_console = value(vals, CFG_PARTITION, "virtio-console") != NULL;
 }
 
 static bool overlaps(paddr_t a, uint64_t as, paddr_t b, uint64_t bs)
@@ -434,35 +515,81 @@ static void check_cpu_sharing(struct parse *ps)
                 }
 }
 
-int config_parse(const void *dtb, const struct platform *plat, struct hv_config *out,
-                 config_report_t report, void *ctx)
+/* The blob itself, before libfdt reads a tag of it: the header fits and its sizes stay
+ * inside the bytes there are, the blocks are aligned as libfdt loads them, and every tag,
+ * name and string offset is valid (fdt_check_full). */
+static const char *blob_problem(const void *dtb, size_t size)
+{
+    static char why[120];
+
+    if ((uintptr_t)dtb % 8)
+        return "config.dtb is not 8-byte aligned in memory";
+    if (size < sizeof(struct fdt_header) || fdt_magic(dtb) != FDT_MAGIC)
+        return "config.dtb is not a valid flattened device tree (no FDT header)";
+    if (fdt_totalsize(dtb) > size) {
+        snprintf(why, sizeof(why), "config.dtb says it is %u bytes but only %llu are there",
+                 fdt_totalsize(dtb), (unsigned long long)size);
+        return why;
+    }
+    if (fdt_off_mem_rsvmap(dtb) % 8 || fdt_off_dt_struct(dtb) % 4)
+        return "config.dtb is damaged: its reserve map or structure block is misaligned";
+    int err = fdt_check_full(dtb, size);
+    if (err) {
+        snprintf(why, sizeof(why), "config.dtb is not a valid flattened device tree (%s)",
+                 fdt_strerror(err));
+        return why;
+    }
+    return NULL;
+}
+
+int config_from_bundle(const void *bundle, size_t bundle_size, void *buf, size_t cap,
+                       size_t *size, const char **why)
+{
+    static char msg[96];
+    struct bundle_file f;
+    int r = bundle_find(bundle, bundle_size, "config.dtb", &f, why);
+
+    if (r < 0)
+        return -1;
+    if (r == 0) {
+        *why = "the boot bundle has no config.dtb";
+        return -1;
+    }
+    if (f.size > cap) {
+        snprintf(msg, sizeof(msg), "config.dtb is %llu bytes; at most %llu are supported",
+                 (unsigned long long)f.size, (unsigned long long)cap);
+        *why = msg;
+        return -1;
+    }
+    memcpy(buf, f.data, f.size);
+    *size = f.size;
+    return 0;
+}
+
+int config_parse(const void *dtb, size_t size, const struct platform *plat,
+                 struct hv_config *out, config_report_t report, void *ctx)
 {
     struct parse ps = { dtb, plat, out, report, ctx, 0 };
-    int hv, node, prop;
+    struct cfg_value vals[64] = { { 0 } };
+    const char *why;
+    int hv, node;
 
     memset(out, 0, sizeof(*out));
-    if (fdt_check_header(dtb) != 0) {
-        fail(&ps, NULL, NULL, "config.dtb is not a valid flattened device tree");
-        return ps.errors;
+    if ((why = blob_problem(dtb, size))) {
+        report(ctx, why); /* about the file, not a node in it */
+        return 1;
     }
     hv = fdt_path_offset(dtb, "/hypervisor");
     if (hv < 0) {
         fail(&ps, NULL, NULL, "node missing from config.dtb");
         return ps.errors;
     }
-    fdt_for_each_property_offset(prop, dtb, hv) {
-        const char *name;
-        fdt_getprop_by_offset(dtb, prop, &name, NULL);
-        if (strcmp(name, "console-input") && strcmp(name, "compatible") &&
-            strcmp(name, "#address-cells") && strcmp(name, "#size-cells"))
-            fail(&ps, NULL, name, "unknown property");
-    }
+    check_node(&ps, NULL, hv, CFG_HYPERVISOR, vals);
     fdt_for_each_subnode(node, dtb, hv) {
         const char *name = fdt_get_name(dtb, node, NULL);
-        if (strncmp(name, "partition", 9) == 0 && (name[9] == '\0' || name[9] == '@'))
+        const struct cfg_prop *s = name ? cfg_lookup(CFG_HYPERVISOR, name) : NULL;
+        if (s && s->kind == CFG_NODE && s->node == CFG_PARTITION)
             parse_partition(&ps, node);
-        else
-            fail(&ps, NULL, NULL, "unknown node '%s'", name);
     }
     if (out->nr_parts == 0 && ps.errors == 0)
         fail(&ps, NULL, NULL, "no partition@N nodes: nothing to run");
@@ -478,7 +605,7 @@ int config_parse(const void *dtb, const struct platform *plat, struct hv_config 
 
     out->console_input = 0;
     char want[HV_LABEL_MAX];
-    if (get_string(&ps, NULL, hv, "console-input", want, sizeof(want), false) == 0) {
+    if (copy_string(value(vals, CFG_HYPERVISOR, "console-input"), want, sizeof(want))) {
         out->console_input = -1;
         for (unsigned i = 0; i < out->nr_parts; i++)
             if (strcmp(out->parts[i].label, want) == 0)

@@ -13,7 +13,7 @@
 static struct hv_config config;
 static struct disk disk;
 /* libfdt wants 8-byte alignment; cpio members are only 4-byte aligned. */
-static uint8_t config_dtb[KIB(64)] __attribute__((aligned(8)));
+static uint8_t config_dtb[HV_CONFIG_MAX] __attribute__((aligned(8)));
 
 static void report(void *ctx, const char *msg)
 {
@@ -61,7 +61,6 @@ static void describe(const struct partition *p)
 
 void hv_main(struct boot_info *bi)
 {
-    struct bundle_file f;
     const char *why;
     unsigned problems = 0;
 
@@ -85,23 +84,16 @@ void hv_main(struct boot_info *bi)
                "track them all and will not guess");
     if (!bi->bundle)
         refuse("no boot bundle (pass it as the initrd)");
-    int r = bundle_find(bi->bundle, bi->bundle_size, "config.dtb", &f, &why);
-    if (r < 0) {
+    size_t config_size;
+    if (config_from_bundle(bi->bundle, bi->bundle_size, config_dtb, sizeof(config_dtb),
+                           &config_size, &why) < 0) {
         hv_log("boot bundle: %s", why);
-        refuse("boot bundle unreadable");
+        refuse("no usable configuration");
     }
-    if (r == 0)
-        refuse("boot bundle has no config.dtb");
-
-    if (f.size > sizeof(config_dtb)) {
-        hv_log("config.dtb is %zu bytes; at most %zu are supported", f.size, sizeof(config_dtb));
-        refuse("configuration too large");
-    }
-    memcpy(config_dtb, f.data, f.size);
 
     struct platform plat = { bi->nr_cpus, bi->ram, bi->nr_ram, bi->reserved, bi->nr_reserved,
                              bi->bundle, bi->bundle_size, disk.sectors, false };
-    if (config_parse(config_dtb, &plat, &config, report, &problems) != 0) {
+    if (config_parse(config_dtb, config_size, &plat, &config, report, &problems) != 0) {
         hv_log("config rejected (%u problems)", problems);
         refuse("configuration invalid");
     }

@@ -57,7 +57,8 @@ static int add_buf(struct virtq *q, struct virtq_chain *c, const struct virtq_de
         *why = "descriptor chain too long";
         return -1;
     }
-    if (!w && c->in_len) {
+    /* Order is by flag, not by length: an empty writable buffer still ends the readable part. */
+    if (!w && c->n && c->buf[c->n - 1].writable) {
         *why = "device-readable descriptor after a device-writable one";
         return -1;
     }

@@ -36,6 +36,29 @@ check_tool cpu-twice test/e2e/configs/bad-cpu-twice.dts 1 \
     "config: partition 'b' (partition@1): property 'cpus': CPU 0 is also given to partition 'a'"
 check_tool no-image test/e2e/configs/bad-no-image.dts 1 "'nosuch.bin' is not in the boot bundle"
 
+# Damaged bundles (found by fuzzing): hvcheck takes their config.dtb as the hv does and
+# refuses each with the reason.
+check_bundle() {
+    local name=$1 want_text=$2 log="$host/hvcheck-$arch-$1.log"
+    "$host/hvcheck-$arch" --cpus 2 --bundle "test/unit/data/$name.cpio" > "$log" 2>&1
+    local rc=$?
+    if [ "$rc" -eq 1 ] && grep -qF -- "$want_text" "$log"; then
+        passed=$((passed + 1)); echo "PASS: hvcheck $name"
+    else
+        failed=$((failed + 1)); echo "FAIL: hvcheck $name: exit $rc (want 1), output:"
+        sed 's/^/      /' "$log"
+    fi
+}
+check_bundle bundle-uninit-propname "config: config.dtb is not a valid flattened device tree"
+check_bundle bundle-libfdt-misaligned-struct "config: config.dtb says it is 16777295 bytes but only 514"
+check_bundle bundle-dtb-totalsize-past-64k "config: config.dtb says it is"
+
+if scripts/readme-config.sh "$host/hvcheck-$arch" --check; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+fi
+
 eval "$(make -s --no-print-directory ARCH="$arch" print-emulator)"
 python3 test/e2e/run.py --table test/e2e/tests.tbl --qemu "$QEMU_CMDLINE" --boot "$QEMU_BOOTARGS" \
     --boot-efi "$QEMU_EFI_BOOTARGS" --arch "$arch" --disk-bus "${QEMU_DISK_BUS:-mmio}" \

@@ -1,6 +1,8 @@
 /* hvcheck: validate a partition configuration on the host with the hv's own parser.
  *   hvcheck [--cpus N] [--ram BASE:SIZE]... [--reserve BASE:SIZE]... [--bundle F.cpio]
- *           [--disk IMAGE | --disk-sectors N] CONFIG.dtb
+ *           [--disk IMAGE | --disk-sectors N] [--schema] [CONFIG.dtb]
+ * Without CONFIG.dtb the bundle's own config.dtb is checked, exactly as the hv takes it.
+ * --schema prints the configuration reference (the README's table) instead.
  * Defaults describe the QEMU virt machine `make run` uses: 2 CPUs, 1 GiB at 0x40000000, the
  * first 16 MiB of it kept for the hv. */
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_schema.h"
 
 static void *slurp(const char *path, size_t *size)
 {
@@ -43,6 +46,67 @@ static struct mem_range range(const char *s)
     else if (*end == 'G' || *end == 'g')
         r.size <<= 30;
     return r;
+}
+
+static const char *kind_name(const struct cfg_prop *s)
+{
+    switch (s->kind) {
+    case CFG_FLAG: return "flag";
+    case CFG_STRING: return "string";
+    case CFG_LABEL: return "label";
+    case CFG_U64: return "number";
+    case CFG_CELLS: return "cells";
+    case CFG_NODE: return "node";
+    }
+    return "?";
+}
+
+static void print_range(const struct cfg_prop *s)
+{
+    switch (s->kind) {
+    case CFG_STRING:
+    case CFG_LABEL:
+        printf("%llu to %llu characters", (unsigned long long)s->min, (unsigned long long)s->max);
+        break;
+    case CFG_CELLS:
+        printf("%llu to %llu cells", (unsigned long long)s->min, (unsigned long long)s->max);
+        break;
+    case CFG_U64: {
+        bool bytes = s->unit && !strcmp(s->unit, "bytes");
+        if (s->max != UINT64_MAX)
+            printf("%llu to %llu", (unsigned long long)s->min, (unsigned long long)s->max);
+        else if (s->min && bytes && s->min % (1u << 20) == 0)
+            printf("at least %llu MiB", (unsigned long long)(s->min >> 20));
+        else if (s->min)
+            printf("at least %llu", (unsigned long long)s->min);
+        else
+            printf("any");
+        if (s->unit && !bytes)
+            printf(" %s", s->unit);
+        if (s->align && bytes && s->align % (1u << 20) == 0)
+            printf(", multiple of %llu MiB", (unsigned long long)(s->align >> 20));
+        else if (s->align)
+            printf(", multiple of %llu", (unsigned long long)s->align);
+        break;
+    }
+    default:
+        printf("—");
+    }
+}
+
+/* The README's configuration reference, one row per schema entry. */
+static void print_schema(void)
+{
+    printf("| node | property | type | range | required | arches | meaning |\n");
+    printf("|---|---|---|---|---|---|---|\n");
+    for (unsigned i = 0; i < cfg_schema_len; i++) {
+        const struct cfg_prop *s = &cfg_schema[i];
+        printf("| %s | `%s%s` | %s | ", cfg_node_name(s->in), s->name,
+               s->kind == CFG_NODE && s->node == CFG_PARTITION ? "@N" : "", kind_name(s));
+        print_range(s);
+        printf(" | %s | %s | %s |\n", s->required ? "yes" : "no", s->arches ? s->arches : "all",
+               s->doc);
+    }
 }
 
 static void report(void *ctx, const char *msg)
@@ -82,25 +146,45 @@ int main(int argc, char **argv)
             disk_sectors = (uint64_t)ftell(f) / 512;
             fclose(f);
             disk_known = true;
+        } else if (!strcmp(argv[i], "--schema")) {
+            print_schema();
+            return 0;
         } else if (argv[i][0] != '-' && !config_path)
             config_path = argv[i];
         else {
             fprintf(stderr, "usage: hvcheck [--cpus N] [--ram BASE:SIZE] [--reserve BASE:SIZE] "
-                            "[--bundle F.cpio] [--disk IMAGE | --disk-sectors N] CONFIG.dtb\n");
+                            "[--bundle F.cpio] [--disk IMAGE | --disk-sectors N] [--schema] [CONFIG.dtb]\n");
             return 2;
         }
     }
-    if (!config_path) {
-        fprintf(stderr, "hvcheck: no config given\n");
+    if (!config_path && !bundle_path) {
+        fprintf(stderr, "hvcheck: no config given (CONFIG.dtb or --bundle)\n");
         return 2;
     }
     size_t dtb_size, bundle_size = 0;
-    void *dtb = slurp(config_path, &dtb_size);
     void *bundle = bundle_path ? slurp(bundle_path, &bundle_size) : NULL;
+    /* The hv's buffer: 64 KiB, 8-byte aligned; a file read whole may be any size. */
+    void *dtb;
+    if (config_path) {
+        void *file = slurp(config_path, &dtb_size);
+        dtb = malloc(dtb_size ? dtb_size : 1); /* malloc aligns to 16 */
+        memcpy(dtb, file, dtb_size);
+        free(file);
+    } else {
+        const char *why;
+        config_path = bundle_path;
+        dtb = malloc(HV_CONFIG_MAX);
+        if (config_from_bundle(bundle, bundle_size, dtb, HV_CONFIG_MAX, &dtb_size, &why) < 0) {
+            printf("config: boot bundle: %s\n%s: rejected\n", why, bundle_path);
+            free(dtb);
+            free(bundle);
+            return 1;
+        }
+    }
     struct platform plat = { cpus, ram, nram ? nram : 1, res, nres ? nres : 1, bundle, bundle_size,
                              disk_sectors, !disk_known };
 
-    int problems = config_parse(dtb, &plat, &cfg, report, NULL);
+    int problems = config_parse(dtb, dtb_size, &plat, &cfg, report, NULL);
     if (problems) {
         printf("%s: rejected (%d problems)\n", config_path, problems);
         free(dtb);

@@ -57,9 +57,14 @@ typedef void (*config_report_t)(void *ctx, const char *msg);
 /* Partition RAM granule: second-stage tables map it in blocks of this size. */
 #define PART_MEM_ALIGN MIB(2)
 
-/* Parse and validate; every problem is reported (partition, property, reason).
- * Returns the number of problems: 0 means *out is complete and safe to start. */
-int config_parse(const void *dtb, const struct platform *plat, struct hv_config *out,
-                 config_report_t report, void *ctx);
+/* Parse and validate the 'size' bytes at dtb (8-byte aligned); every problem is reported
+ * (partition, property, reason). Returns the number of problems: 0 means *out is complete
+ * and safe to start. The structure is checked against config_schema.h. */
+int config_parse(const void *dtb, size_t size, const struct platform *plat,
+                 struct hv_config *out, config_report_t report, void *ctx);
+/* Copy the bundle's config.dtb into buf (cap bytes, 8-byte aligned), as the hv reads it;
+ * <0 with *why if the bundle is unreadable, has none, or it does not fit. */
+int config_from_bundle(const void *bundle, size_t bundle_size, void *buf, size_t cap,
+                       size_t *size, const char **why);
 
 #endif

@@ -1,9 +1,11 @@
 /* Config parser and boot bundle: valid configs place memory correctly; every bad input is
  * rejected with a message naming the partition, the property and the reason. */
+#include <libfdt.h>
 #include <stdint.h>
 
 #include "bundle.h"
 #include "config.h"
+#include "config_schema.h"
 #include "unit.h"
 
 static char msgs[8192];
@@ -18,6 +20,7 @@ static void collect(void *ctx, const char *msg)
 }
 
 /* Compile DTS text with dtc (the same tool the build uses). */
+static size_t dtb_size;
 static size_t dtc(const char *dts, void *out, size_t cap)
 {
     FILE *f = fopen("/tmp/unit-config.dts", "w");
@@ -71,13 +74,13 @@ static int parse(const char *dts)
     struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size, DISK_SECTORS, false };
     msgs[0] = 0;
     nmsgs = 0;
-    size_t n = dtc(dts, dtb, sizeof(dtb));
+    size_t n = dtb_size = dtc(dts, dtb, sizeof(dtb));
     if (!n) {
         printf("FAIL: dtc rejected test input\n");
         unit_failed++;
         return -1;
     }
-    return config_parse(dtb, &plat, &cfg, collect, NULL);
+    return config_parse(dtb, n, &plat, &cfg, collect, NULL);
 }
 
 #define PART(label, extra)                                                              \
@@ -108,6 +111,90 @@ static void bundle_tests(void)
     bad[0] = 'X';
     CHECK(bundle_find(bad, sizeof(bad), "small.bin", &f, &why) < 0 && strstr(why, "magic"),
           "bad magic reported: %s", why ? why : "(none)");
+}
+
+/* Bundles whose config.dtb is damaged (found by fuzzing): each is refused with a message,
+ * before libfdt reads past the buffer or loads misaligned (ASan/UBSan watch this). */
+static void damaged_blob(const char *file, const char *needle)
+{
+    static uint8_t buf[HV_CONFIG_MAX] __attribute__((aligned(8)));
+    static uint8_t archive[1 << 16];
+    struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size, DISK_SECTORS, false };
+    const char *why = "";
+    size_t n, size = 0;
+    FILE *f = fopen(file, "rb");
+
+    CHECK(f != NULL, "fixture %s missing", file);
+    if (!f)
+        return;
+    n = fread(archive, 1, sizeof(archive), f);
+    fclose(f);
+    msgs[0] = 0;
+    if (config_from_bundle(archive, n, buf, sizeof(buf), &size, &why) < 0)
+        snprintf(msgs, sizeof(msgs), "%s", why);
+    else
+        CHECK(config_parse(buf, size, &plat, &cfg, collect, NULL) > 0, "%s accepted", file);
+    CHECK(strstr(msgs, needle) != NULL, "%s: message lacks '%s': %s", file, needle, msgs);
+}
+
+static void damaged_blobs(void)
+{
+    /* K1: a property name offset outside the strings block */
+    damaged_blob("test/unit/data/bundle-uninit-propname.cpio", "not a valid flattened device tree");
+    /* K2: a structure block at an offset that is not a multiple of 4 (this one's totalsize
+     * is wrong too, which is found first; the check of its own follows) */
+    damaged_blob("test/unit/data/bundle-libfdt-misaligned-struct.cpio", "config.dtb says it is 16777295 bytes");
+    /* K3: totalsize larger than the bytes there are (and than the 64 KiB buffer) */
+    damaged_blob("test/unit/data/bundle-dtb-totalsize-past-64k.cpio", "bytes but only");
+    /* A valid DTB cut short: the header's size no longer matches what is there. */
+    size_t n = dtc(CONFIG(PART("a", "")), dtb, sizeof(dtb));
+    struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size, DISK_SECTORS, false };
+    msgs[0] = 0;
+    /* The same DTB with its structure and strings blocks moved by 2 bytes, sizes kept right. */
+    static uint8_t moved[1 << 16] __attribute__((aligned(8)));
+    struct fdt_header *h = (struct fdt_header *)moved;
+    uint32_t st = fdt_off_dt_struct(dtb);
+    memcpy(moved, dtb, st);
+    memset(moved + st, 0, 2);
+    memcpy(moved + st + 2, dtb + st, n - st);
+    h->off_dt_struct = cpu_to_fdt32(st + 2);
+    h->off_dt_strings = cpu_to_fdt32(fdt_off_dt_strings(dtb) + 2);
+    h->totalsize = cpu_to_fdt32(n + 2);
+    CHECK(config_parse(moved, n + 2, &plat, &cfg, collect, NULL) == 1 && strstr(msgs, "misaligned"),
+          "structure block at offset %u + 2: %s", st, msgs);
+    msgs[0] = 0;
+    CHECK(config_parse(dtb, n - 8, &plat, &cfg, collect, NULL) == 1 && strstr(msgs, "bytes but only"),
+          "truncated dtb: %s", msgs);
+}
+
+/* The schema is the one list of what a config may say: check its shape, and that the parser
+ * refuses what it does not list at every level. */
+static void schema_tests(void)
+{
+    CHECK(cfg_schema_len <= 64, "schema has %u entries; the parser sizes its tables for 64",
+          cfg_schema_len);
+    for (unsigned i = 0; i < cfg_schema_len; i++) {
+        const struct cfg_prop *s = &cfg_schema[i];
+        CHECK(s->doc && s->doc[0], "%s: no description", s->name);
+        CHECK(cfg_lookup(s->in, s->name) == s, "%s: lookup finds another entry", s->name);
+        CHECK(s->min <= s->max, "%s: empty range", s->name);
+    }
+    CHECK(cfg_lookup(CFG_HYPERVISOR, "partition@7") && !cfg_lookup(CFG_HYPERVISOR, "partitionx"),
+          "node names match with a unit address only");
+    expect_error(CONFIG("colour = <1>;" PART("a", "")), "unknown hypervisor property",
+                 "/hypervisor: property 'colour'", "unknown property in hypervisor");
+    expect_error(CONFIG("extra { };" PART("a", "")), "unknown hypervisor node",
+                 "unknown node 'extra' in hypervisor", "known: partition");
+    expect_error(CONFIG(PART("a", "block { start-sector = <0>; sectors = <10>; sub { }; };")),
+                 "unknown block node", "unknown node 'sub' in block", "known: none");
+    expect_error(CONFIG(PART("a", "bootargs = <7>;")), "bootargs not a string",
+                 "property 'bootargs'", "must be a single string");
+    expect_error(CONFIG(PART("a", "memory-base = <0 0x100 0>;")), "three cells",
+                 "property 'memory-base'", "one or two cells");
+    expect_error(CONFIG("partition@0 { label = \"a\"; cpus = <0 1 0 1 0>; memory-size = <0 0x4000000>; image = \"small.bin\"; };"),
+                 "too many cpus", "property 'cpus'", "5 cells given, at most 4");
+    expect_error(CONFIG(PART("a", "schedule { window-us = <2000000>; };")), "window too long",
+                 "property 'window-us'", "out of range (100 to 1000000 us)");
 }
 
 int main(void)
@@ -184,7 +271,7 @@ int main(void)
     expect_error(CONFIG(PART("a", "schedule { window-us = <10>; };")), "window too short",
                  "property 'window-us'", "out of range");
     expect_error(CONFIG(PART("a", "schedule { slice = <10>; };")), "unknown schedule property",
-                 "property 'slice'", "unknown property in schedule");
+                 "property 'slice'", "unknown property in schedule (known: window-us)");
     expect_error(CONFIG("partition@0 { cpus = <0>; memory-size = <0 0x4000000>; image = \"small.bin\"; };"),
                  "missing label", "partition@0: property 'label'", "missing");
     expect_error(CONFIG("partition@0 { label = \"bad label\"; cpus = <0>; memory-size = <0 0x4000000>; image = \"small.bin\"; };"),
@@ -223,7 +310,7 @@ int main(void)
     expect_error(CONFIG(PART("a", "block { start-sector = <16000>; sectors = <385>; };")),
                  "slice past the disk end", "property 'sectors'", "slice 16000+385 ends past the disk (16384 sectors)");
     expect_error(CONFIG(PART("a", "block { start-sector = <0>; sectors = <0>; };")), "empty slice",
-                 "property 'sectors'", "at least one sector");
+                 "property 'sectors'", "must be at least 1 sectors (got 0 sectors)");
     expect_error(CONFIG(PART("a", "block { sectors = <10>; };")), "slice without start",
                  "property 'start-sector'", "missing (required)");
     expect_error(CONFIG(PART("a", "block { start-sector = <0>; sectors = <10>; cache = <1>; };")),
@@ -232,9 +319,9 @@ int main(void)
                  "read-only with value", "property 'read-only'", "takes no value");
     {
         struct platform nodisk = { 2, ram, 1, reserved, 1, bundle, bundle_size, 0, false };
-        dtc(CONFIG(PART("a", "block { start-sector = <0>; sectors = <10>; };")), dtb, sizeof(dtb));
+        size_t n = dtc(CONFIG(PART("a", "block { start-sector = <0>; sectors = <10>; };")), dtb, sizeof(dtb));
         msgs[0] = 0;
-        CHECK(config_parse(dtb, &nodisk, &cfg, collect, NULL) == 1 &&
+        CHECK(config_parse(dtb, n, &nodisk, &cfg, collect, NULL) == 1 &&
                   strstr(msgs, "property 'block': the machine has no disk for block slices"),
               "slice without a disk: %s", msgs);
     }
@@ -247,9 +334,11 @@ int main(void)
     /* Not a device tree at all. */
     struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size, DISK_SECTORS, false };
     msgs[0] = 0;
-    CHECK(config_parse(junk, &plat, &cfg, collect, NULL) == 1 &&
+    CHECK(config_parse(junk, sizeof(junk), &plat, &cfg, collect, NULL) == 1 &&
               strstr(msgs, "not a valid flattened device tree"),
           "garbage rejected: %s", msgs);
 
+    damaged_blobs();
+    schema_tests();
     return unit_finish("unit-config");
 }

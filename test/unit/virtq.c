@@ -129,6 +129,13 @@ int main(void)
     offer(0);
     expect_malformed("readable after writable", "device-readable descriptor after");
     reset(false, false);
+    /* K4: a zero-length writable descriptor still starts the device-writable part. */
+    set_desc(0, DATA, 8, VIRTQ_DESC_F_NEXT, 1);
+    set_desc(1, DATA, 0, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
+    set_desc(2, DATA, 8, 0, 0);
+    offer(0);
+    expect_malformed("readable after an empty writable", "device-readable descriptor after");
+    reset(false, false);
     avail()[1] = QN + 1;
     expect_malformed("avail index jump", "more than the queue size");
 

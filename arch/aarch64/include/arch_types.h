@@ -5,6 +5,9 @@
 #include "lock.h"
 #include "types.h"
 
+/* The architecture's name, as configs and messages spell it. */
+#define ARCH_NAME "aarch64"
+
 #define VGIC_NR_LRS_MAX 16
 #define VGIC_NR_SPIS 32               /* virtual SPIs: INTIDs 32..63 */
 #define VGIC_NR_IRQS (32 + VGIC_NR_SPIS)

@@ -5,6 +5,9 @@
 #include "lock.h"
 #include "types.h"
 
+/* The architecture's name, as configs and messages spell it. */
+#define ARCH_NAME "x86_64"
+
 /* The guest's general registers between exits. Order = x86 register encoding, so decoded
  * instructions index it directly; offsets are used by head.S. (SVM keeps RAX and RSP in the
  * VMCB and VMX keeps RSP in the VMCS while the guest runs: the backend copies them.) */
