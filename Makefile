@@ -46,7 +46,7 @@ HV_SRCS := $(wildcard hv/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(ARC
 	$(addprefix drivers/,$(DRIVERS)) $(wildcard boot/$(HV_BOOT)/*.c) $(wildcard boot/$(HV_BOOT)/*.S)
 HV_OBJS := $(patsubst %,$(O)/obj/%.o,$(HV_SRCS))
 
-GUESTS := hello ticker intruder noisy smp resetter blk bench
+GUESTS := hello ticker intruder noisy smp resetter resetrace blk bench
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 # Files every bundle carries besides the guests (an initrd for the initrd test).
 BUNDLE_DATA := test/e2e/data/initrd.txt
@@ -215,7 +215,7 @@ bochs: all $(O)/iso/$(DEMO).iso
 BOCHS_ROWS ?= demo intruder-read intruder-write intruder-hv-uart timeshare console-switch \
 	config-cpu-twice config-no-image config-initrd config-overlap-x86 noisy smp reset \
 	intruder-pmu intruder-msr initrd linux-debian-nodisk config-damaged-propname \
-	config-damaged-struct config-damaged-totalsize
+	config-damaged-struct config-damaged-totalsize reset-race-hammer reset-race-both reset-race-lastoff
 BOCHS_EMPTY :=
 BOCHS_ONLY = $(if $(ONLY),$(ONLY),$(subst $(BOCHS_EMPTY) $(BOCHS_EMPTY),|,$(strip $(BOCHS_ROWS))))
 e2e-bochs: all isos

@@ -53,7 +53,7 @@ static void power_exit(struct vcpu *v, const struct vm_exit *e)
                                                e->power.context));
         break;
     case POWER_CPU_OFF:
-        v->state = VCPU_OFF;
+        part_vcpu_off(v);
         break;
     }
 }

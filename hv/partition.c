@@ -1,5 +1,17 @@
 /* Partition life cycle. A partition owns its RAM and its vcpus; stopping one never touches
- * another. */
+ * another.
+ *
+ * Who may touch a partition's memory and devices: a vcpu whose 'busy' is set (its CPU is in
+ * the guest or in the hv's handling of its exit, hv/sched.c) and the owner of a reset.
+ * - Stop: state STOPPED and every vcpu OFF under p->lock; nothing is reloaded, so vcpus that
+ *   are still busy may finish their exit (they will not enter the guest again).
+ * - Reset: under p->lock, a RUNNING partition becomes RESETTING with every vcpu OFF; the
+ *   caller owns the reset. Requests that find it RESETTING (or STOPPED) return at once, so
+ *   concurrent resets collapse into one. The owner waits until every other vcpu is no longer
+ *   busy, and only then resets the devices and reloads memory; then RUNNING again, vcpu 0
+ *   on. A vcpu checks both states after setting busy, so none can slip in meanwhile.
+ * - A vcpu turning itself off that leaves none running stops the partition: nothing could
+ *   ever start it again. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -128,15 +140,23 @@ void part_stop(struct partition *p, const char *fmt, ...)
 
 void part_reset(struct partition *p)
 {
+    cpuid_t self = arch_cpu_id();
+
     spin_lock(&p->lock);
+    if (p->state != PART_RUNNING) {
+        spin_unlock(&p->lock); /* stopped, or this request joins the reset under way */
+        return;
+    }
+    p->state = PART_RESETTING;
     for (unsigned i = 0; i < p->nr_vcpus; i++)
         __atomic_store_n(&p->vcpus[i].state, VCPU_OFF, __ATOMIC_SEQ_CST);
     spin_unlock(&p->lock);
     kick_others(p);
-    /* Its memory is about to be reloaded: no other vcpu of it may still be running. */
+    /* Its memory and devices are about to be reset: no other vcpu of it may be in the guest
+     * or in an exit handler. (Vcpus of one partition are on distinct CPUs.) */
     for (unsigned i = 0; i < p->nr_vcpus; i++)
-        if (p->vcpus[i].pcpu != arch_cpu_id())
-            while (__atomic_load_n(&p->vcpus[i].in_guest, __ATOMIC_ACQUIRE))
+        if (p->vcpus[i].pcpu != self)
+            while (__atomic_load_n(&p->vcpus[i].busy, __ATOMIC_ACQUIRE))
                 ;
     if (p->console)
         console_part_close(p);
@@ -148,10 +168,29 @@ void part_reset(struct partition *p)
         return;
     }
     spin_lock(&p->lock);
-    start_boot_vcpu(p);
+    bool start = p->state == PART_RESETTING; /* not stopped meanwhile */
+    if (start) {
+        start_boot_vcpu(p);
+        p->state = PART_RUNNING;
+    }
     spin_unlock(&p->lock);
-    if (p->vcpus[0].pcpu != arch_cpu_id())
+    if (start && p->vcpus[0].pcpu != self)
         arch_cpu_kick(p->vcpus[0].pcpu);
+}
+
+void part_vcpu_off(struct vcpu *v)
+{
+    struct partition *p = v->part;
+    bool any_on = false;
+
+    spin_lock(&p->lock);
+    v->state = VCPU_OFF;
+    for (unsigned i = 0; i < p->nr_vcpus; i++)
+        any_on |= p->vcpus[i].state != VCPU_OFF;
+    bool last = !any_on && p->state == PART_RUNNING;
+    spin_unlock(&p->lock);
+    if (last)
+        part_stop(p, "every vcpu has turned itself off (vcpu %u was the last)", v->index);
 }
 
 int part_vcpu_on(struct partition *p, unsigned target, gpaddr_t entry, uint64_t context)

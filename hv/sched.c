@@ -96,18 +96,19 @@ void sched_run(cpuid_t cpu)
             idle();
             continue;
         }
-        /* Announce the entry, then look at the state again: whoever stops or resets the
-         * partition sets the state first and then waits for in_guest to drop. */
-        __atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
-        if (v->state != VCPU_RUNNING) {
-            __atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
+        /* Announce the entry, then look at the states again: whoever resets the partition
+         * sets them first and then waits for busy to drop (hv/partition.c). busy covers the
+         * exit handler too: it touches the partition's memory and devices. */
+        __atomic_store_n(&v->busy, true, __ATOMIC_SEQ_CST);
+        if (v->state != VCPU_RUNNING || v->part->state != PART_RUNNING) {
+            __atomic_store_n(&v->busy, false, __ATOMIC_RELEASE);
             continue;
         }
         uint64_t t0 = arch_time_ns();
         arch_vcpu_run(v, &e);
         v->stats.run_ns += arch_time_ns() - t0;
         v->stats.exits++;
-        __atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
         exit_handle(v, &e);
+        __atomic_store_n(&v->busy, false, __ATOMIC_RELEASE);
     }
 }

@@ -1,5 +1,7 @@
 /* virtio-console (one port, no MULTIPORT): transmit goes to the console multiplexer,
- * console input is queued here and copied into the guest's receive buffers. */
+ * console input is queued here and copied into the guest's receive buffers. The input side
+ * never waits for the device lock (a partition may hold it for a long transmit): it queues
+ * under in_lock, which guards only the queue, and defers the delivery to the lock holder. */
 #include "console.h"
 #include "hv.h"
 #include "virtio.h"
@@ -10,6 +12,7 @@
 
 struct vcons {
     struct virtio_dev dev;
+    spinlock_t in_lock;          /* in[], in_head, in_len */
     char in[INPUT_MAX];          /* input waiting for receive buffers (ring) */
     unsigned in_head, in_len;
     uint64_t in_dropped;
@@ -24,11 +27,12 @@ static void deliver_input(struct virtio_dev *d)
     const char *why;
     bool any = false;
 
+    spin_lock(&c->in_lock);
     while (c->in_len && virtio_queue_live(d, RXQ)) {
         int r = virtq_pop(&d->vq[RXQ], &ch, &why);
         if (r < 0) {
             virtio_dev_fail(d, why);
-            return;
+            break;
         }
         if (r == 0)
             break; /* no buffer: keep the input until the guest posts one */
@@ -45,6 +49,7 @@ static void deliver_input(struct virtio_dev *d)
         virtq_push(&d->vq[RXQ], ch.head, done);
         any = true;
     }
+    spin_unlock(&c->in_lock);
     if (any)
         virtio_dev_used(d, RXQ);
 }
@@ -94,6 +99,7 @@ static const struct virtio_dev_ops vcons_ops = {
     .queue_max = 256,
     .notify = vcons_notify,
     .reset = vcons_reset,
+    .deferred = deliver_input,
     .config_read = vcons_config,
 };
 
@@ -109,19 +115,20 @@ struct virtio_dev *virtio_console_create(struct partition *p, unsigned line)
 void virtio_console_input(struct virtio_dev *d, const char *s, unsigned n)
 {
     struct vcons *c = d->priv;
+    bool first_drop = false;
 
-    spin_lock(&d->lock);
+    spin_lock(&c->in_lock);
     for (unsigned i = 0; i < n; i++) {
         if (c->in_len == INPUT_MAX) {
-            if (c->in_dropped++ == 0)
-                hv_log("partition '%s': console input buffer full (%d bytes); dropping input "
-                       "until the guest reads",
-                       d->part->label, INPUT_MAX);
+            first_drop |= c->in_dropped++ == 0;
             continue;
         }
         c->in[(c->in_head + c->in_len) % INPUT_MAX] = s[i];
         c->in_len++;
     }
-    deliver_input(d);
-    spin_unlock(&d->lock);
+    spin_unlock(&c->in_lock);
+    if (first_drop)
+        hv_log("partition '%s': console input buffer full (%d bytes); dropping input until "
+               "the guest reads", d->part->label, INPUT_MAX);
+    virtio_dev_defer(d);
 }

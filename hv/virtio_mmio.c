@@ -64,6 +64,31 @@ void virtio_dev_fail(struct virtio_dev *d, const char *why)
     interrupt_driver(d, VIRTIO_INT_CONFIG);
 }
 
+/* Whoever lets go of the lock looks for deferred work after it: with the store before the
+ * trylock on the other side, one of the two CPUs always sees the other's step. */
+static void run_deferred(struct virtio_dev *d)
+{
+    while (__atomic_load_n(&d->deferred, __ATOMIC_SEQ_CST) && spin_trylock(&d->lock)) {
+        __atomic_store_n(&d->deferred, false, __ATOMIC_SEQ_CST);
+        d->ops->deferred(d);
+        spin_unlock(&d->lock);
+    }
+}
+
+static void unlock(struct virtio_dev *d)
+{
+    spin_unlock(&d->lock);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (d->ops->deferred)
+        run_deferred(d);
+}
+
+void virtio_dev_defer(struct virtio_dev *d)
+{
+    __atomic_store_n(&d->deferred, true, __ATOMIC_SEQ_CST);
+    run_deferred(d);
+}
+
 static void reset_locked(struct virtio_dev *d)
 {
     d->status = 0;
@@ -81,7 +106,7 @@ void virtio_dev_reset(struct virtio_dev *d)
 {
     spin_lock(&d->lock);
     reset_locked(d);
-    spin_unlock(&d->lock);
+    unlock(d);
 }
 
 static void set_status(struct virtio_dev *d, uint32_t val)
@@ -157,7 +182,7 @@ static int mmio_access(struct vcpu *v, void *ctx, uint64_t off, unsigned size, b
         default: r = 0; break; /* write-only or reserved registers read as zero */
         }
         *val = r;
-        spin_unlock(&d->lock);
+        unlock(d);
         return 0;
     }
 
@@ -190,7 +215,7 @@ static int mmio_access(struct vcpu *v, void *ctx, uint64_t off, unsigned size, b
     case VMMIO_STATUS: set_status(d, w); break;
     default: break; /* read-only registers ignore writes */
     }
-    spin_unlock(&d->lock);
+    unlock(d);
     return 0;
 }
 

@@ -33,7 +33,9 @@ void __attribute__((noreturn)) hv_boot_fdt(const void *fdt, const char *arch_nam
 void hv_main(struct boot_info *bi);
 
 enum vcpu_state { VCPU_OFF, VCPU_RUNNING, VCPU_WAITING };
-enum part_state { PART_RUNNING, PART_STOPPED };
+/* RESETTING: one vcpu (the reset's owner) reloads it; every vcpu is OFF meanwhile and any
+ * further reset request of the partition collapses into this one. */
+enum part_state { PART_RUNNING, PART_RESETTING, PART_STOPPED };
 
 struct vcpu_stats {
     uint64_t exits;         /* every return from the guest, interrupts included */
@@ -47,7 +49,9 @@ struct vcpu {
     unsigned index;       /* within the partition */
     cpuid_t pcpu;         /* physical CPU it is pinned to */
     volatile enum vcpu_state state;
-    volatile bool in_guest;  /* its CPU is inside arch_vcpu_run for it (see part_reset) */
+    /* Its CPU is inside the guest or inside the hv's handling of its exit: its partition's
+     * memory and devices may be in use (hv/partition.c: the stop and reset protocol). */
+    volatile bool busy;
     struct vcpu_stats stats;
 };
 
@@ -66,7 +70,7 @@ struct partition {
     unsigned nr_vcpus;
     volatile enum part_state state;
     volatile bool reported;        /* stopped, and why and its statistics are logged */
-    spinlock_t lock;               /* state changes */
+    spinlock_t lock;               /* state and vcpu state changes */
     struct mmio_table mmio;        /* emulated device windows */
     struct virtio_dev *devs[HV_MAX_DEVS]; /* paravirtual devices; index = window and line */
     unsigned nr_devs;

@@ -33,6 +33,8 @@ struct virtio_dev_ops {
     uint16_t queue_max;
     void (*notify)(struct virtio_dev *d, unsigned queue);   /* called with d->lock held */
     void (*reset)(struct virtio_dev *d);                    /* called with d->lock held */
+    /* Work another CPU handed over (virtio_dev_defer); called with d->lock held. */
+    void (*deferred)(struct virtio_dev *d);
     uint64_t (*config_read)(struct virtio_dev *d, uint64_t offset, unsigned size);
 };
 
@@ -49,6 +51,7 @@ struct virtio_dev {
     uint32_t queue_sel;
     uint32_t isr;
     struct virtq vq[VIRTIO_MAX_QUEUES];
+    volatile bool deferred;     /* ops->deferred is to run (see virtio_dev_defer) */
     uint64_t requests, notifies, interrupts; /* accounting */
 };
 
@@ -59,6 +62,10 @@ int virtio_mmio_attach(struct virtio_dev *d, struct partition *p, unsigned line,
 void virtio_dev_used(struct virtio_dev *d, unsigned q);
 /* The driver broke the protocol: stop the device until it is reset. Lock held. */
 void virtio_dev_fail(struct virtio_dev *d, const char *why);
+/* Have ops->deferred run under d->lock without waiting for the lock: now if it is free,
+ * else by the CPU holding it, before that CPU lets go. Any CPU, e.g. console input, which
+ * must never wait for a partition that keeps its device busy. */
+void virtio_dev_defer(struct virtio_dev *d);
 /* Back to the state after power-on (partition reset). */
 void virtio_dev_reset(struct virtio_dev *d);
 /* Is queue q usable by the device right now? */

@@ -1,0 +1,123 @@
+/* resetrace: reset and power requests racing inside one SMP partition.
+ *   mode=hammer   vcpu 1 writes console lines as fast as it can (an exit per line) while
+ *                 vcpu 0 asks for SYSTEM_RESET: the reset must wait for vcpu 1 to leave
+ *                 the hv's handler, and the partition must come back whole.
+ *   mode=both     both vcpus spin on a flag and ask for SYSTEM_RESET at the same moment:
+ *                 the two requests are one reset.
+ *   mode=lastoff  vcpu 1 turns itself off, then vcpu 0: with no vcpu left on, the hv must
+ *                 stop the partition (nothing could start it again).
+ * Every boot checks that it runs a freshly loaded image (a .data counter reads 0) and that
+ * vcpu 1 can be started (a reset left no vcpu of the old run on). The modes that reset loop
+ * until the test ends them. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "rt.h"
+
+#define WAIT_S 5
+
+static volatile unsigned long counter __attribute__((section(".data")));
+static volatile int up, go;
+static spinlock_t say_lock;
+static unsigned failed;
+
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+	unsigned long f = spin_lock_irqsave(&say_lock);
+	char line[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	write(1, line, n < (int)sizeof line ? n : (int)sizeof line - 1);
+	spin_unlock_irqrestore(&say_lock, f);
+}
+
+static void check(bool ok, const char *name, const char *why)
+{
+	if (ok) {
+		say("PASS %s\n", name);
+	} else {
+		say("FAIL %s: %s\n", name, why);
+		failed++;
+	}
+}
+
+static void delay_ms(unsigned ms)
+{
+	uint64_t end = rt_counter() + rt_counter_hz() * ms / 1000;
+
+	while ((int64_t)(rt_counter() - end) < 0)
+		cpu_relax();
+}
+
+static int wait_flag(volatile int *flag)
+{
+	uint64_t end = rt_counter() + rt_counter_hz() * WAIT_S;
+
+	while (!*flag && (int64_t)(rt_counter() - end) < 0)
+		cpu_relax();
+	return *flag;
+}
+
+static char mode[16];
+
+static void second(unsigned k)
+{
+	unsigned long n = 0;
+	(void)k;
+
+	up = 1;
+	if (!strcmp(mode, "hammer")) {
+		while (!go)
+			say("resetrace: hammer %lu\n", n++);
+		for (;;)	/* the reset stops us wherever we are */
+			say("resetrace: hammer %lu\n", n++);
+	}
+	if (!strcmp(mode, "both")) {
+		while (!go)
+			cpu_relax();
+		rt_system_reset();
+		say("FAIL both-reset: SYSTEM_RESET returned on vcpu 1\n");
+	}
+	/* lastoff */
+	rt_cpu_off();
+	say("FAIL cpu-off: CPU_OFF returned on vcpu 1\n");
+}
+
+int main(void)
+{
+	long r;
+
+	bootarg_str("mode", mode, sizeof mode, "hammer");
+	say("resetrace: boot (mode %s)\n", mode);
+	check(counter == 0, "fresh-image", "the .data counter survived: the image was not reloaded");
+	counter++;
+	if (rt_ncpus < 2) {
+		check(false, "two-vcpus", "the partition has one vcpu");
+		goto verdict;
+	}
+	r = cpu_start(1, rt_cpu_hwid[1], second);
+	check(r == 0 && wait_flag(&up), "vcpu1-start",
+	      r ? "CPU_ON failed (a vcpu of the previous run still on?)" : "vcpu 1 did not come up");
+	if (failed)
+		goto verdict;
+	if (!strcmp(mode, "lastoff")) {
+		delay_ms(20);	/* vcpu 1 is off by then */
+		say("resetrace: vcpu 0 turns itself off\n");
+		rt_cpu_off();
+		check(false, "cpu-off", "CPU_OFF returned on vcpu 0");
+		goto verdict;
+	}
+	delay_ms(30);		/* hammer: vcpu 1 is in and out of the console device */
+	say("resetrace: requesting reset\n");
+	go = 1;
+	rt_system_reset();
+	check(false, "reset", "SYSTEM_RESET returned on vcpu 0");
+verdict:
+	say("resetrace: %s\n", failed ? "FAIL" : "PASS");
+	return 0;
+}
