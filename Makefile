@@ -46,7 +46,7 @@ HV_SRCS := $(wildcard hv/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(ARC
 	$(addprefix drivers/,$(DRIVERS)) $(wildcard boot/$(HV_BOOT)/*.c) $(wildcard boot/$(HV_BOOT)/*.S)
 HV_OBJS := $(patsubst %,$(O)/obj/%.o,$(HV_SRCS))
 
-GUESTS := hello ticker intruder noisy smp resetter resetrace blk bench
+GUESTS := hello ticker intruder noisy smp resetter resetrace cpuview blk bench
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 # Files every bundle carries besides the guests (an initrd for the initrd test).
 BUNDLE_DATA := test/e2e/data/initrd.txt
@@ -256,7 +256,15 @@ $(HOSTO)/unit-x86_64-%: test/unit/x86_64/%.c arch/x86_64/%.c test/unit/unit.h | 
 	$(Q)cc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-Iarch/x86_64/include -Itest/unit -o $@ test/unit/x86_64/$*.c arch/x86_64/$*.c
 
+# ... and pure code of the aarch64 port (the guest's CPU view).
+$(HOSTO)/unit-aarch64-%: test/unit/aarch64/%.c arch/aarch64/%.c test/unit/unit.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)cc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-Iarch/aarch64/include -Itest/unit -o $@ test/unit/aarch64/$*.c arch/aarch64/$*.c
+
 UNIT_TESTS := $(patsubst test/unit/%.c,$(HOSTO)/unit-%,$(wildcard test/unit/*.c)) \
+	$(HOSTO)/unit-aarch64-cpu_view \
 	$(HOSTO)/unit-x86_64-acpi $(HOSTO)/unit-x86_64-bzimage $(HOSTO)/unit-x86_64-insn
 
 check-config: $(HVCHECK) guests

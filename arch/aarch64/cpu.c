@@ -39,13 +39,43 @@ static int find_cpus(const void *fdt)
     return 0;
 }
 
+uint64_t cptr_el2_guest;
+unsigned nr_brps, nr_wrps;
+
+#define FIELD(reg, shift) (((reg) >> (shift)) & 0xf)
+
+/* The traps that keep a partition to what cpu_view.c tells it. Controls of features a CPU
+ * lacks are RES0 there, so they are set only where the feature exists. */
 void cpu_init_el2(void)
 {
+    uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1), dfr0 = read_sysreg(id_aa64dfr0_el1);
+    uint64_t mmfr1 = read_sysreg(id_aa64mmfr1_el1);
+    uint64_t hcr = HCR_GUEST, mdcr, cptr = CPTR_EL2_RES1 | CPTR_TTA;
+
+    if (FIELD(pfr0, 28))
+        hcr |= HCR_TERR;              /* RAS error records */
+    if (FIELD(mmfr1, 16))
+        hcr |= HCR_TLOR;              /* LORegions */
+    if (FIELD(pfr0, 44))
+        cptr |= CPTR_TAM;             /* activity monitors */
+    /* PMU (TPM, TPMCR), OS lock and debug power (TDOSA), MDRAR (TDRA); SPE and TRBE owned
+     * by EL2 (E2PB, E2TB = 0) and their registers trapped. HPMN: all counters, as reset. */
+    mdcr = MDCR_TPM | MDCR_TPMCR | MDCR_TDOSA | MDCR_TDRA;
+    if (FIELD(dfr0, 8) && FIELD(dfr0, 8) != 0xf)
+        mdcr |= (read_sysreg(pmcr_el0) >> 11) & 0x1f;
+    if (FIELD(dfr0, 32))
+        mdcr |= MDCR_TPMS;
+    if (FIELD(dfr0, 40))
+        mdcr |= MDCR_TTRF;
+    nr_brps = FIELD(dfr0, 12) + 1;
+    nr_wrps = FIELD(dfr0, 20) + 1;
+    cptr_el2_guest = cptr;
+
     write_sysreg(vbar_el2, (uint64_t)hv_vectors);
-    write_sysreg(hcr_el2, HCR_GUEST);
+    write_sysreg(hcr_el2, hcr);
     write_sysreg(vtcr_el2, VTCR_GUEST);
-    /* PMU registers are per physical CPU and not switched: trap them (TPM, TPMCR). */
-    write_sysreg(mdcr_el2, 1u << 6 | 1u << 5);
+    write_sysreg(mdcr_el2, mdcr);
+    write_sysreg(oslar_el1, 0); /* the CPU's OS lock follows the loaded vcpu's from now */
     isb();
     timer_cpu_init();
     gic_cpu_init();

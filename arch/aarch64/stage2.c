@@ -29,6 +29,7 @@ int arch_part_init(struct partition *p)
     if (!p->arch.s2_root)
         return -1;
     p->arch.vmid = p->id + 1; /* VMID 0 is left unused */
+    sysreg_part_init(p);
     return vgic_part_init(p);
 }
 

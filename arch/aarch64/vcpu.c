@@ -17,10 +17,44 @@ unsigned long __guest_enter(struct guest_regs *r);
     X(par, par_el1); X(cpacr, cpacr_el1); X(cntkctl, cntkctl_el1); X(csselr, csselr_el1); \
     X(mdscr, mdscr_el1); X(cntv_cval, cntv_cval_el0); X(cntv_ctl, cntv_ctl_el0)
 
+/* Breakpoint and watchpoint registers by index (each is its own encoding). */
+#define DBG_N(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) \
+    X(14) X(15)
+#define SAVE_BP(n) case n: s->dbgbvr[n] = read_sysreg(dbgbvr##n##_el1); \
+    s->dbgbcr[n] = read_sysreg(dbgbcr##n##_el1); break;
+#define LOAD_BP(n) case n: write_sysreg(dbgbvr##n##_el1, s->dbgbvr[n]); \
+    write_sysreg(dbgbcr##n##_el1, s->dbgbcr[n]); break;
+#define SAVE_WP(n) case n: s->dbgwvr[n] = read_sysreg(dbgwvr##n##_el1); \
+    s->dbgwcr[n] = read_sysreg(dbgwcr##n##_el1); break;
+#define LOAD_WP(n) case n: write_sysreg(dbgwvr##n##_el1, s->dbgwvr[n]); \
+    write_sysreg(dbgwcr##n##_el1, s->dbgwcr[n]); break;
+
+/* Self-hosted debug state is the vcpu's: switched with it, so that a partition on a shared
+ * CPU never sees (or is hit by) another's breakpoints. */
+static void debug_save(struct el1_sysregs *s)
+{
+    for (unsigned i = 0; i < nr_brps; i++)
+        switch (i) { DBG_N(SAVE_BP) }
+    for (unsigned i = 0; i < nr_wrps; i++)
+        switch (i) { DBG_N(SAVE_WP) }
+    s->mdccint = read_sysreg(mdccint_el1);
+}
+
+static void debug_load(const struct el1_sysregs *s)
+{
+    for (unsigned i = 0; i < nr_brps; i++)
+        switch (i) { DBG_N(LOAD_BP) }
+    for (unsigned i = 0; i < nr_wrps; i++)
+        switch (i) { DBG_N(LOAD_WP) }
+    write_sysreg(mdccint_el1, s->mdccint);
+    write_sysreg(oslar_el1, s->oslk);
+}
+
 static void vcpu_put(struct vcpu *v)
 {
     struct el1_sysregs *s = &v->arch.sys;
     EL1_REGS(SAVE);
+    debug_save(s);
     vgic_save(v);
     /* Its timer must not fire while another vcpu runs here. */
     write_sysreg(cntv_ctl_el0, 0);
@@ -36,6 +70,7 @@ void arch_vcpu_load(struct vcpu *v)
     if (cl->loaded && cl->loaded != v)
         vcpu_put(cl->loaded);
     EL1_REGS(LOAD);
+    debug_load(s);
     write_sysreg(ICH_VMCR_EL2, s->ich_vmcr);
     write_sysreg(ICH_AP0R0_EL2, s->ich_ap0r0);
     write_sysreg(ICH_AP1R0_EL2, s->ich_ap1r0);
@@ -59,6 +94,7 @@ void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
     r->pstate = SPSR_EL1H_MASKED;
     v->arch.sys = (struct el1_sysregs){ 0 };
     v->arch.sys.sctlr = SCTLR_EL1_RESET;
+    v->arch.sys.oslk = true; /* locked out of reset, as the architecture has it */
     v->arch.mpidr = 1ull << 31 | v->index;
     vgic_vcpu_reset(v);
     v->arch.reload = true; /* registers on its CPU are stale, whoever loaded them */
@@ -117,52 +153,6 @@ static void data_abort(struct vcpu *v, uint64_t esr, struct vm_exit *e)
     e->mmio.write = esr & (1u << 6);
 }
 
-/* Deliver an Undefined Instruction exception to the guest's EL1, as the hardware would for
- * an instruction that does not exist: ESR_EL1 EC 0, return address the instruction. The
- * vcpu's EL1 registers are live on this CPU (it just exited). */
-static void inject_undef(struct vcpu *v)
-{
-    struct guest_regs *r = &v->arch.regs;
-    uint64_t from = r->pstate & 0xf, offset;
-
-    if (from == 0x5)
-        offset = 0x200; /* EL1h: current EL with SP_EL1 */
-    else if (from == 0x4)
-        offset = 0x000; /* EL1t */
-    else
-        offset = 0x400; /* EL0, AArch64 */
-    write_sysreg(esr_el1, (uint64_t)ESR_IL);
-    write_sysreg(elr_el1, r->pc);
-    write_sysreg(spsr_el1, r->pstate);
-    r->pstate = 0x3c5;
-    r->pc = read_sysreg(vbar_el1) + offset;
-}
-
-static void sysreg_trap(struct vcpu *v, uint64_t esr, struct vm_exit *e)
-{
-    uint32_t iss = esr & 0x1ffffff;
-    unsigned rt = (iss >> 5) & 0x1f;
-    bool read = iss & 1;
-    /* Op0, Op2, Op1, CRn, CRm without Rt and direction. */
-    uint32_t key = iss & 0x3ffc1e;
-    const uint32_t sgi1r = 3u << 20 | 5u << 17 | 0u << 14 | 12u << 10 | 11u << 1;
-
-    if (key == sgi1r && !read) {
-        vgic_sgi(v, arch_vcpu_reg(v, rt));
-        arch_vcpu_skip(v);
-        return;
-    }
-    /* Anything else trapped (PMU, physical timer): not there for a partition. The guest
-     * sees it as an undefined instruction, like a CPU without the feature. */
-    (void)e;
-    if (v->arch.undef_reported++ < 3)
-        hv_log("partition '%s': system register op0=%u op1=%u CRn=%u CRm=%u op2=%u is not "
-               "provided; undefined instruction injected at pc 0x%llx",
-               v->part->label, (iss >> 20) & 3, (iss >> 14) & 7, (iss >> 10) & 15,
-               (iss >> 1) & 15, (iss >> 17) & 7, (unsigned long long)v->arch.regs.pc);
-    inject_undef(v);
-}
-
 static void decode_sync(struct vcpu *v, struct vm_exit *e)
 {
     uint64_t esr = read_sysreg(esr_el2);
@@ -188,7 +178,16 @@ static void decode_sync(struct vcpu *v, struct vm_exit *e)
         fault(e, "instruction fetch outside its memory", esr, true, fault_ipa());
         break;
     case EC_SYSREG:
-        sysreg_trap(v, esr, e);
+        sysreg_trap(v, esr);
+        break;
+    case EC_PAC:
+        feature_trap(v, esr, "pointer authentication is not offered; undefined instruction injected");
+        break;
+    case EC_SVE:
+        feature_trap(v, esr, "SVE is not offered; undefined instruction injected");
+        break;
+    case EC_SME:
+        feature_trap(v, esr, "SME is not offered; undefined instruction injected");
         break;
     default:
         fault(e, "exception the hv does not handle", esr, false, 0);
@@ -202,7 +201,7 @@ static void fp_enter(struct vcpu *v)
 {
     struct cpu_local *cl = this_cpu();
 
-    write_sysreg(cptr_el2, CPTR_EL2_RES1);
+    write_sysreg(cptr_el2, cptr_el2_guest);
     isb();
     if (cl->fp_regs != &v->arch.regs) {
         if (cl->fp_regs)
@@ -219,7 +218,7 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
     vgic_restore(v);
     fp_enter(v);
     unsigned long kind = __guest_enter(&v->arch.regs);
-    write_sysreg(cptr_el2, CPTR_EL2_RES1 | CPTR_TFP);
+    write_sysreg(cptr_el2, cptr_el2_guest | CPTR_TFP);
     isb();
     vgic_sync(v);
 

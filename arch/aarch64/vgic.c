@@ -174,8 +174,11 @@ void vgic_sgi(struct vcpu *v, uint64_t r)
                 vgic_inject(&p->vcpus[i], intid);
         return;
     }
-    if ((r >> 16) & 0xff || (r >> 32) & 0xff || (r >> 48) & 0xff)
-        return; /* our vcpus all have Aff1..3 = 0 */
+    /* Our vcpus have Aff1..3 = 0 and Aff0 = index < 16: a list for another range (RS,
+     * Aff0 16*RS..16*RS+15) or other affinities names nobody here; so do bits past the
+     * partition's vcpus. */
+    if ((r >> 16) & 0xff || (r >> 32) & 0xff || (r >> 48) & 0xff || (r >> 44) & 0xf)
+        return;
     for (unsigned i = 0; i < p->nr_vcpus && i < 16; i++)
         if (r & (1u << i))
             vgic_inject(&p->vcpus[i], intid);

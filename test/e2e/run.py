@@ -24,7 +24,7 @@ background; disk=@TEST reuses the image an earlier row left (a second boot). dis
 attaches the disk as a modern-only virtio-blk-pci device instead of virtio-blk on virtio-mmio
 (pci-transitional: QEMU's default transitional device; pci-legacy: legacy-only, which the hv
 refuses). boot=efi boots through the UEFI firmware and the loader instead of the emulator's
-direct kernel boot. arch=A[,B] runs the row only on those architectures (--arch); a disk
+direct kernel boot. expect=ROW checks the row against ROW's expect file. cpu=MODEL replaces the emulator's -cpu (e.g. cpu=max). arch=A[,B] runs the row only on those architectures (--arch); a disk
 without disk-bus= attaches as --disk-bus says (the machine's usual disk).
 """
 import argparse
@@ -217,15 +217,21 @@ def main():
         if arches and args.arch not in arches[0]:
             continue    # a row about another architecture's machine
         # expect/NAME.ARCH.expect, where an arch prints differently, else expect/NAME.expect
-        path = os.path.join(edir, "expect", name + "." + args.arch + ".expect")
+        # (expect=OTHER: the same checks as row OTHER, e.g. on another CPU model)
+        ename = next((o[7:] for o in extra if o.startswith("expect=")), name)
+        path = os.path.join(edir, "expect", ename + "." + args.arch + ".expect")
         if not os.path.exists(path):
-            path = os.path.join(edir, "expect", name + ".expect")
+            path = os.path.join(edir, "expect", ename + ".expect")
         rules = parse_expect(path)
         bundle = os.path.join(args.bundles, config + ".cpio")
         boot = args.boot.replace("{bundle}", bundle).replace("{config}", config)
         if "boot=efi" in extra:
             boot = args.boot_efi.replace("{config}", config)
-        cmd = (args.qemu.split() + ["-smp", smp, "-display", "none", "-monitor", "none",
+        qemu = args.qemu.split()
+        for opt in extra:    # cpu=MODEL: another CPU model on the same machine
+            if opt.startswith("cpu=") and "-cpu" in qemu:
+                qemu[qemu.index("-cpu") + 1] = opt[4:]
+        cmd = (qemu + ["-smp", smp, "-display", "none", "-monitor", "none",
                "-serial", "stdio"] + boot.split())
         disk, bus = None, args.disk_bus
         for opt in extra:

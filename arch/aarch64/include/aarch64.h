@@ -70,6 +70,13 @@ void fp_restore(struct guest_regs *r);
 #define CPTR_TFP (1ull << 10)
 /* cpu.c */
 void cpu_init_el2(void);
+extern uint64_t cptr_el2_guest;   /* CPTR_EL2 while a guest runs */
+extern unsigned nr_brps, nr_wrps; /* breakpoints and watchpoints the CPU has */
+/* sysreg_trap.c */
+void sysreg_part_init(struct partition *p);
+void sysreg_trap(struct vcpu *v, uint64_t esr);
+void feature_trap(struct vcpu *v, uint64_t esr, const char *feature);
+void inject_undef(struct vcpu *v);
 
 #define PSCI_CPU_ON 0xc4000003ull
 #define PSCI_SYSTEM_OFF 0x84000008ull

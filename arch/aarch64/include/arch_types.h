@@ -30,6 +30,10 @@ struct el1_sysregs {
         csselr, mdscr;
     uint64_t cntv_ctl, cntv_cval;
     uint64_t ich_vmcr, ich_ap0r0, ich_ap1r0;
+    /* Self-hosted debug: breakpoints and watchpoints are the vcpu's own, switched with
+     * the rest; the OS lock is emulated (MDCR_EL2.TDOSA) and mirrored into the CPU. */
+    uint64_t dbgbvr[16], dbgbcr[16], dbgwvr[16], dbgwcr[16], mdccint;
+    bool oslk;
 };
 
 struct vcpu_arch {
@@ -43,7 +47,8 @@ struct vcpu_arch {
     uint64_t esr, far, hpfar;       /* of the last exit */
     uint64_t mpidr;
     bool reload;                    /* its registers must be (re)loaded on entry */
-    unsigned undef_reported;        /* undefined-instruction injections logged so far */
+    uint32_t sysreg_logged[16];     /* trapped registers already logged (ESR ISS keys) */
+    unsigned nr_sysreg_logged;
 };
 
 struct vgic_dist {
@@ -58,6 +63,7 @@ struct vgic_dist {
 
 struct part_arch {
     uint64_t *s2_root;              /* level-1 table of the second stage */
+    uint64_t id_view[7][8];         /* ID registers CRm 1..7, op2 0..7, as it sees them */
     uint16_t vmid;
     struct vgic_dist vgic;
 };

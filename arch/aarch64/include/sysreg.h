@@ -44,16 +44,38 @@
 #define HCR_FB (1ul << 9)
 #define HCR_BSU_IS (1ul << 10)
 #define HCR_TWI (1ul << 13)
+#define HCR_TID3 (1ul << 18)
 #define HCR_TSC (1ul << 19)
+#define HCR_TIDCP (1ul << 20)
+#define HCR_TACR (1ul << 21)
 #define HCR_RW (1ul << 31)
+#define HCR_TLOR (1ul << 35)
+#define HCR_TERR (1ul << 36)
+/* ... and the guest's view of the CPU: ID registers (TID3), implementation-defined
+ * registers (TIDCP) and ACTLR_EL1 (TACR) trapped (sysreg_trap.c). */
 #define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | \
-                   HCR_TWI | HCR_TSC | HCR_RW)
+                   HCR_TWI | HCR_TSC | HCR_RW | HCR_TID3 | HCR_TIDCP | HCR_TACR)
+
+/* MDCR_EL2 */
+#define MDCR_TPMCR (1ul << 5)
+#define MDCR_TPM (1ul << 6)
+#define MDCR_TDOSA (1ul << 10)
+#define MDCR_TDRA (1ul << 11)
+#define MDCR_TPMS (1ul << 14)
+#define MDCR_TTRF (1ul << 19)
+
+/* CPTR_EL2 (E2H = 0) */
+#define CPTR_TTA (1ul << 20)
+#define CPTR_TAM (1ul << 30)
 
 /* ESR_EL2 exception classes. */
 #define EC_WFX 0x01
 #define EC_HVC64 0x16
 #define EC_SMC64 0x17
+#define EC_PAC 0x09
 #define EC_SYSREG 0x18
+#define EC_SVE 0x19
+#define EC_SME 0x1d
 #define EC_IABT_LOW 0x20
 #define EC_DABT_LOW 0x24
 

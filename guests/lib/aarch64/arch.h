@@ -10,6 +10,14 @@
 
 #define sysreg_read(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_)); v_; })
 #define sysreg_write(r, v) __asm__ volatile("msr " #r ", %0" :: "r"((uint64_t)(v)) : "memory")
+
+/* Run one statement (an instruction that may trap) with a synchronous exception at EL1
+ * expected: it is recorded and stepped over. Evaluates to the exception's ESR_EL1, or 0
+ * if none came. */
+extern volatile int rt_trap_expected;
+extern volatile uint64_t rt_trap_esr;
+#define rt_trap(stmt) ({ rt_trap_esr = 0; rt_trap_expected = 1; stmt; rt_trap_expected = 0; \
+			 rt_trap_esr; })
 #define isb() __asm__ volatile("isb" ::: "memory")
 
 /* Barriers between shared-ring updates and the device (full system scope:

@@ -84,8 +84,9 @@ vectors:
 el1_sync:
 	save_all
 	mov	x0, sp
-	bl	rt_sync_exception	/* does not return */
-	b	.
+	bl	rt_sync_exception	/* returns only for a trap the program expected */
+	restore_all
+	eret
 
 el1_irq:
 	save_all
