@@ -110,25 +110,25 @@ $(O)/bundles/repro-%.cpio: test/unit/data/bundle-%.cpio
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@
 
-# The linux-debian rows (x86_64): Debian's own kernel package, fetched from the apt source,
-# and an initrd of its virtio modules (scripts/debian-kernel.sh). Only `make test` needs them.
-ifeq ($(ARCH),x86_64)
-DEBIAN_DIR := build/deps/debian-kernel
+# The linux-debian rows: Debian's own kernel package for the arch, fetched from the apt
+# source, and an initrd of its virtio modules (scripts/debian-kernel.sh). Only `make test`
+# needs them.
+DEBIAN_DIR := build/deps/debian-kernel-$(ARCH)
 DEBIAN_FILES := $(DEBIAN_DIR)/vmlinuz-debian $(DEBIAN_DIR)/initrd-debian.cpio
 $(DEBIAN_FILES) &: scripts/debian-kernel.sh test/e2e/linux/init.c
-	$(Q)scripts/debian-kernel.sh $(DEBIAN_DIR)
-LINUX_CONFIGS := linux-debian linux-debian-nodisk
+	$(Q)scripts/debian-kernel.sh $(DEBIAN_DIR) $(ARCH)
+LINUX_CONFIGS := $(basename $(notdir $(wildcard test/e2e/linux/*.dts)))
 .SECONDARY: $(patsubst %,$(O)/configs/%.dtb,$(LINUX_CONFIGS))
-$(O)/configs/linux-%.dtb: test/e2e/linux/linux-%.dts
+$(O)/configs/linux-%.dtb: test/e2e/linux/linux-%.dts test/e2e/linux/linux.dtsi
 	@mkdir -p $(dir $@)
-	$(Q)dtc -q -I dts -O dtb -o $@ $<
+	$(Q)cpp -nostdinc -undef -x assembler-with-cpp -P -DARCH_$(ARCH) -Itest/e2e/linux $< | \
+		dtc -q -I dts -O dtb -o $@ -
 $(O)/bundles/linux-%.cpio: $(O)/configs/linux-%.dtb $(GUEST_BINS) $(DEBIAN_FILES)
 	@mkdir -p $(dir $@)
 	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS) $(DEBIAN_FILES)
 E2E_EXTRA_BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(LINUX_CONFIGS)) \
 	$(patsubst %,$(O)/esp/%/EFI/BOOT/bundle.cpio,$(LINUX_CONFIGS)) \
 	$(if $(BIOS_LOADER),$(O)/iso/linux-debian-nodisk.iso)
-endif
 
 # ---- UEFI: the loader, its firmware variables, and one ESP directory per config ----
 EFI_APP := $(O)/efi/hvboot.efi

@@ -12,7 +12,8 @@ mkdir -p "$deps"
 
 case $arch in
 aarch64) debarch=arm64; triple=aarch64-linux-gnu; host=aarch64-none-elf; extra="";
-         pkgs="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm" ;;
+         # libc6-dev-arm64-cross: the static /init of the Debian-kernel rows
+         pkgs="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm" ;;
 # x86_64: the host's own gcc (x86_64-linux-gnu-gcc on Debian amd64). No red zone in newlib:
 # the guests take interrupts on the stack they interrupt, which would clobber it.
 x86_64)  debarch=amd64; triple=x86_64-linux-gnu; host=x86_64-none-elf; extra="-mno-red-zone";
@@ -24,6 +25,7 @@ x86_64)  debarch=amd64; triple=x86_64-linux-gnu; host=x86_64-none-elf; extra="-m
 esac
 pkgs="$pkgs device-tree-compiler libfdt-dev newlib-source cpio gcc make python3 libasan8 libubsan1"
 pkgs="$pkgs acpica-tools" # iasl checks the ACPI tables the x86_64 port builds
+pkgs="$pkgs e2fsprogs"    # the Linux rows: an ext4 slice made and checked on the host
 
 missing=""
 for p in $pkgs; do

@@ -30,6 +30,8 @@ int arch_part_init(struct partition *p)
         return -1;
     p->arch.vmid = p->id + 1; /* VMID 0 is left unused */
     sysreg_part_init(p);
+    if (vuart_part_init(p) < 0)
+        return -1;
     return vgic_part_init(p);
 }
 

@@ -14,8 +14,14 @@ Expect file lines (blank lines and # comments ignored):
   slice LABEL START COUNT after the run, disk sectors START..START+COUNT-1 hold the pattern
                           the blk guest writes for LABEL (sector n of the slice: "LABEL
                           sector n\n" repeated over 512 bytes)
-  untouched               after the run, every disk sector outside the 'slice' rules still
-                          holds the background the runner wrote ("background n\n" repeated)
+  ext4 LABEL START COUNT FILE SECTORS
+                          before the run, sectors START..START+COUNT-1 of a fresh disk get an
+                          empty ext4 file system; after it, that file system is clean (e2fsck)
+                          and holds FILE of SECTORS*512 bytes, block n of it "LABEL file n\n"
+                          repeated (what test/e2e/linux/init.c writes)
+  untouched               after the run, every disk sector outside the 'slice' and 'ext4'
+                          rules still holds the background the runner wrote ("background n\n"
+                          repeated)
 Without 'stop', the emulator must exit by itself (the hv powers off when every partition
 has stopped); a run that reaches its timeout fails.
 
@@ -38,7 +44,7 @@ import time
 
 def parse_expect(path):
     rules = {"want": [], "never": [], "count": [], "order": [], "input": [], "stop": [],
-             "slice": [], "untouched": False}
+             "slice": [], "ext4": [], "untouched": False}
     with open(path) as f:
         for n, raw in enumerate(f, 1):
             line = raw.strip()
@@ -50,6 +56,9 @@ def parse_expect(path):
             elif kind == "slice":
                 label, start, count = rest.split()
                 rules["slice"].append((label, int(start), int(count)))
+            elif kind == "ext4":
+                label, start, count, name, sectors = rest.split()
+                rules["ext4"].append((label, int(start), int(count), name, int(sectors)))
             elif kind == "untouched":
                 rules["untouched"] = True
             elif kind == "count":
@@ -87,11 +96,45 @@ def make_disk(path, mib):
             f.write(pattern("background", n))
 
 
+def make_ext4(path, start, count):
+    """An empty ext4 file system over sectors start..start+count-1 of the disk image."""
+    fs = path + ".fs"
+    subprocess.run(["truncate", "-s", str(count * SECTOR), fs], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-b", "1024", "-O", "^has_journal", fs], check=True)
+    with open(fs, "rb") as src, open(path, "r+b") as disk:
+        disk.seek(start * SECTOR)
+        disk.write(src.read())
+    os.unlink(fs)
+
+
+def check_ext4(data, path, label, start, count, name, sectors):
+    fs = path + ".fs"
+    with open(fs, "wb") as f:
+        f.write(data[start * SECTOR:(start + count) * SECTOR])
+    try:
+        fsck = subprocess.run(["e2fsck", "-f", "-n", fs], capture_output=True, text=True)
+        if fsck.returncode != 0:
+            return [f"disk: ext4 at {start}+{count} is not clean: {fsck.stdout.strip()[-200:]}"]
+        got = subprocess.run(["debugfs", "-R", f"cat /{name}", fs], capture_output=True).stdout
+    finally:
+        os.unlink(fs)
+    want = b"".join(pattern(label + " file", n) for n in range(sectors))
+    if got != want:
+        first = next((i for i in range(min(len(got), len(want))) if got[i] != want[i]),
+                     min(len(got), len(want)))
+        return [f"disk: /{name} in the ext4 at {start}+{count} is {len(got)} bytes, want "
+                f"{len(want)}; first difference at byte {first}"]
+    return []
+
+
 def check_disk(path, rules):
     problems, covered = [], set()
     with open(path, "rb") as f:
         data = f.read()
     sectors = len(data) // SECTOR
+    for label, start, count, name, fsect in rules["ext4"]:
+        covered.update(range(start, start + count))
+        problems += check_ext4(data, path, label, start, count, name, fsect)
     for label, start, count in rules["slice"]:
         bad = [n for n in range(count)
                if data[(start + n) * SECTOR:(start + n + 1) * SECTOR] != pattern(label + " sector", n)]
@@ -244,6 +287,8 @@ def main():
             elif opt.startswith("disk="):
                 disk = os.path.join(args.logs, name + ".img")
                 make_disk(disk, int(opt[5:]))
+                for _, start, count, _, _ in rules["ext4"]:
+                    make_ext4(disk, start, count)
         if disk:
             cmd += ["-drive", f"if=none,id=d0,file={disk},format=raw",
                     "-device", DISK_DEVICES[bus]]

@@ -36,6 +36,9 @@ static inline struct cpu_local *this_cpu(void)
 #define VGICD_SIZE 0x10000ull
 #define VGICR_BASE 0x080a0000ull
 #define VGICR_FRAME 0x20000ull
+/* The early console (vuart.c). */
+#define VUART_BASE 0x09000000ull
+#define VUART_SIZE 0x1000ull
 
 /* mmu.c */
 int mmu_init(const struct boot_info *bi);
@@ -54,6 +57,8 @@ void vgic_save(struct vcpu *v);
 void vgic_restore(struct vcpu *v);
 void vgic_sgi(struct vcpu *v, uint64_t sgi1r);
 extern unsigned vgic_nr_lrs;
+/* vuart.c */
+int vuart_part_init(struct partition *p);
 /* timer.c */
 void timer_cpu_init(void);
 void timer_hyp_irq(void);

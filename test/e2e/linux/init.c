@@ -1,8 +1,9 @@
-/* /init of the initrd the Debian-kernel test boots (test/e2e/linux): loads the virtio
+/* /init of the initrd the Debian-kernel rows boot (test/e2e/linux): loads the virtio
  * modules from the initrd's root, then on the partition console (hvc0) reports the kernel,
- * writes the runner's slice pattern over the first sectors of its block slice (vda), reads
- * them back, and powers off. Built static with the host's gcc: the partition has nothing
- * else. */
+ * mounts the ext4 file system the runner made on its block slice (vda), writes a file of
+ * the runner's pattern, unmounts, mounts again, reads it back, and powers off. The runner
+ * checks the file from the host afterwards. Built static with the arch's gcc: the partition
+ * has nothing else. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,17 +14,18 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#define SECTORS 64
+#define FILE_SECTORS 128          /* 64 KiB */
+#define FILE_NAME "/mnt/hello.txt"
 
 static const char *const modules[] = { "virtio.ko", "virtio_ring.ko", "virtio_mmio.ko",
 				       "virtio_console.ko", "virtio_blk.ko" };
 #define NMOD (sizeof modules / sizeof modules[0])
 
-/* Sector n of the slice: "debian sector n\n" repeated over 512 bytes (test/e2e/run.py). */
+/* Block n of the file: "debian file n\n" repeated over 512 bytes (test/e2e/run.py, ext4). */
 static void pattern(unsigned n, char *buf)
 {
 	char line[64];
-	int len = snprintf(line, sizeof line, "debian sector %u\n", n);
+	int len = snprintf(line, sizeof line, "debian file %u\n", n);
 
 	for (int i = 0; i < 512; i++)
 		buf[i] = line[i % len];
@@ -51,31 +53,54 @@ static int load_modules(void)
 	return loaded;
 }
 
+static int file_io(int flags, char *buf, size_t len)
+{
+	int fd = open(FILE_NAME, flags, 0644);
+	ssize_t n = -1;
+
+	if (fd < 0)
+		return -1;
+	if (flags & O_WRONLY)
+		n = write(fd, buf, len) == (ssize_t)len && fsync(fd) == 0 ? (ssize_t)len : -1;
+	else
+		n = read(fd, buf, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
 static void block_test(void)
 {
-	static char buf[SECTORS * 512], back[SECTORS * 512];
+	static char buf[FILE_SECTORS * 512], back[FILE_SECTORS * 512];
 	int fd = -1;
 
-	for (int t = 0; t < 50 && (fd = open("/dev/vda", O_RDWR)) < 0; t++)
+	for (int t = 0; t < 50 && (fd = open("/dev/vda", O_RDONLY)) < 0; t++)
 		usleep(100000);
 	if (fd < 0) {
 		printf("init: no /dev/vda\n");
 		return;
 	}
 	long long size = lseek(fd, 0, SEEK_END);
+	close(fd);
 	printf("init: vda has %lld sectors\n", size / 512);
-	for (unsigned n = 0; n < SECTORS; n++)
+	for (unsigned n = 0; n < FILE_SECTORS; n++)
 		pattern(n, buf + n * 512);
-	if (pwrite(fd, buf, sizeof buf, 0) != (ssize_t)sizeof buf || fsync(fd)) {
-		printf("init: vda write failed\n");
+	if (mount("/dev/vda", "/mnt", "ext4", 0, NULL)) {
+		perror("init: mount /dev/vda FAILED");
 		return;
 	}
-	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);   /* read back from the device */
-	if (pread(fd, back, sizeof back, 0) != (ssize_t)sizeof back || memcmp(buf, back, sizeof buf))
-		printf("init: vda read-back FAILED\n");
-	else
-		printf("init: vda: wrote, flushed and read back %d sectors\n", SECTORS);
-	close(fd);
+	if (file_io(O_WRONLY | O_CREAT | O_TRUNC, buf, sizeof buf) || umount("/mnt")) {
+		printf("init: writing %s FAILED\n", FILE_NAME);
+		return;
+	}
+	/* a fresh mount: the file comes back from the device, not the page cache */
+	if (mount("/dev/vda", "/mnt", "ext4", MS_RDONLY, NULL) ||
+	    file_io(O_RDONLY, back, sizeof back) || memcmp(buf, back, sizeof buf)) {
+		printf("init: reading %s back FAILED\n", FILE_NAME);
+		return;
+	}
+	umount("/mnt");
+	printf("init: vda: ext4 mounted, %s written (%d KiB), remounted and read back\n", FILE_NAME,
+	       FILE_SECTORS / 2);
 }
 
 int main(void)
