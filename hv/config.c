@@ -515,6 +515,46 @@ static void check_cpu_sharing(struct parse *ps)
                 }
 }
 
+/* Every tag of the structure block lies inside it and moves the walk forward. libfdt
+ * trusts a property's length: one that points back (e.g. -12) makes its walk loop. */
+static bool struct_walk_ok(const uint8_t *dtb)
+{
+    uint32_t off = fdt_off_dt_struct(dtb), end = off + fdt_size_dt_struct(dtb);
+
+    if (fdt_version(dtb) < 17 || end < off || end > fdt_totalsize(dtb))
+        return false;
+    while (off + 4 <= end) {
+        uint32_t tag = fdt32_ld((const fdt32_t *)(dtb + off));
+        off += 4;
+        switch (tag) {
+        case FDT_BEGIN_NODE: {
+            const uint8_t *nul = memchr(dtb + off, 0, end - off);
+            if (!nul)
+                return false;
+            off = ALIGN_UP((uint32_t)(nul - dtb) + 1, 4);
+            break;
+        }
+        case FDT_PROP: {
+            if (off + 8 > end)
+                return false;
+            uint32_t len = fdt32_ld((const fdt32_t *)(dtb + off));
+            if (len > end - off - 8)
+                return false;
+            off = ALIGN_UP(off + 8 + len, 4);
+            break;
+        }
+        case FDT_END_NODE:
+        case FDT_NOP:
+            break;
+        case FDT_END:
+            return true;
+        default:
+            return false;
+        }
+    }
+    return false;
+}
+
 /* The blob itself, before libfdt reads a tag of it: the header fits and its sizes stay
  * inside the bytes there are, the blocks are aligned as libfdt loads them, and every tag,
  * name and string offset is valid (fdt_check_full). */
@@ -533,6 +573,8 @@ static const char *blob_problem(const void *dtb, size_t size)
     }
     if (fdt_off_mem_rsvmap(dtb) % 8 || fdt_off_dt_struct(dtb) % 4)
         return "config.dtb is damaged: its reserve map or structure block is misaligned";
+    if (!struct_walk_ok(dtb))
+        return "config.dtb is damaged: a tag or property length runs outside its structure block";
     int err = fdt_check_full(dtb, size);
     if (err) {
         snprintf(why, sizeof(why), "config.dtb is not a valid flattened device tree (%s)",

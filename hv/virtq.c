@@ -62,6 +62,10 @@ static int add_buf(struct virtq *q, struct virtq_chain *c, const struct virtq_de
         *why = "device-readable descriptor after a device-writable one";
         return -1;
     }
+    if ((uint64_t)c->in_len + c->out_len + len > UINT32_MAX) {
+        *why = "descriptor chain longer than 4 GiB"; /* the used length is 32 bits */
+        return -1;
+    }
     uint8_t *p = guest_ptr(q->mem, addr, len);
     if (!p) {
         *why = "buffer outside the partition's memory";

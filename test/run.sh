@@ -49,7 +49,7 @@ check_bundle() {
         sed 's/^/      /' "$log"
     fi
 }
-check_bundle bundle-uninit-propname "config: config.dtb is not a valid flattened device tree"
+check_bundle bundle-uninit-propname "config: config.dtb is damaged: a tag or property length runs outside"
 check_bundle bundle-libfdt-misaligned-struct "config: config.dtb says it is 16777295 bytes but only 514"
 check_bundle bundle-dtb-totalsize-past-64k "config: config.dtb says it is"
 

@@ -140,12 +140,26 @@ static void damaged_blob(const char *file, const char *needle)
 static void damaged_blobs(void)
 {
     /* K1: a property name offset outside the strings block */
-    damaged_blob("test/unit/data/bundle-uninit-propname.cpio", "not a valid flattened device tree");
+    damaged_blob("test/unit/data/bundle-uninit-propname.cpio", "config.dtb is ");
     /* K2: a structure block at an offset that is not a multiple of 4 (this one's totalsize
      * is wrong too, which is found first; the check of its own follows) */
     damaged_blob("test/unit/data/bundle-libfdt-misaligned-struct.cpio", "config.dtb says it is 16777295 bytes");
     /* K3: totalsize larger than the bytes there are (and than the 64 KiB buffer) */
     damaged_blob("test/unit/data/bundle-dtb-totalsize-past-64k.cpio", "bytes but only");
+    /* N2 (fuzzing): a property length of -12 sends libfdt's walk back onto its tag. */
+    {
+        static uint8_t b[HV_CONFIG_MAX] __attribute__((aligned(8)));
+        FILE *f = fopen("test/unit/data/config-prop-length-minus-12-hangs.dtb", "rb");
+        size_t len = f ? fread(b, 1, sizeof(b), f) : 0;
+        struct platform pl = { 2, ram, 1, reserved, 1, bundle, bundle_size, DISK_SECTORS, false };
+        if (f)
+            fclose(f);
+        msgs[0] = 0;
+        /* as the fuzzer gave it: in the zero-filled buffer, totalsize (352) bytes of it */
+        CHECK(len && config_parse(b, fdt_totalsize(b), &pl, &cfg, collect, NULL) == 1 &&
+                  strstr(msgs, "runs outside its structure block"),
+              "property length -12: %s", msgs);
+    }
     /* A valid DTB cut short: the header's size no longer matches what is there. */
     size_t n = dtc(CONFIG(PART("a", "")), dtb, sizeof(dtb));
     struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size, DISK_SECTORS, false };
