@@ -1,4 +1,5 @@
-/* Fatal exceptions: report the syndrome on the console and power off. */
+/* Exceptions: those a test provokes on purpose go back to its rt_catch();
+ * every other one is fatal: report the syndrome on the console and power off. */
 #include "aarch64.h"
 
 static char *put(char *p, const char *s)
@@ -36,7 +37,10 @@ static void __attribute__((noreturn)) report(const char *what)
 
 void rt_sync_exception(void *frame)
 {
+	uint64_t esr = sysreg_read(esr_el1);
+
 	(void)frame;
+	rt_exception_caught(esr >> 26 & 0x3f, esr);
 	report("synchronous exception at EL1");
 }
 
