@@ -19,22 +19,8 @@
 
 static volatile unsigned long counter __attribute__((section(".data")));
 static volatile int up, go;
-static spinlock_t say_lock;
 static unsigned failed;
 
-static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
-{
-	unsigned long f = spin_lock_irqsave(&say_lock);
-	char line[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	write(1, line, n < (int)sizeof line ? n : (int)sizeof line - 1);
-	spin_unlock_irqrestore(&say_lock, f);
-}
 
 static void check(bool ok, const char *name, const char *why)
 {
@@ -46,22 +32,7 @@ static void check(bool ok, const char *name, const char *why)
 	}
 }
 
-static void delay_ms(unsigned ms)
-{
-	uint64_t end = rt_counter() + rt_counter_hz() * ms / 1000;
 
-	while ((int64_t)(rt_counter() - end) < 0)
-		cpu_relax();
-}
-
-static int wait_flag(volatile int *flag)
-{
-	uint64_t end = rt_counter() + rt_counter_hz() * WAIT_S;
-
-	while (!*flag && (int64_t)(rt_counter() - end) < 0)
-		cpu_relax();
-	return *flag;
-}
 
 static char mode[16];
 
@@ -101,7 +72,7 @@ int main(void)
 		goto verdict;
 	}
 	r = cpu_start(1, rt_cpu_hwid[1], second);
-	check(r == 0 && wait_flag(&up), "vcpu1-start",
+	check(r == 0 && wait_flag(&up, WAIT_S), "vcpu1-start",
 	      r ? "CPU_ON failed (a vcpu of the previous run still on?)" : "vcpu 1 did not come up");
 	if (failed)
 		goto verdict;

@@ -13,41 +13,11 @@
 #define OFF_TRIES	1000	/* AFFINITY_INFO polls, 1 ms apart */
 
 static volatile int up[RT_MAX_CPUS], got_sgi[RT_MAX_CPUS], leaving[RT_MAX_CPUS];
-static spinlock_t say_lock;
 
 /* printf for any CPU: newlib's stdout is per-process, so format under a lock
  * and hand the console one whole line. */
-static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
-{
-	unsigned long f = spin_lock_irqsave(&say_lock);
-	char line[128];
-	va_list ap;
-	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	write(1, line, n < (int)sizeof line ? n : (int)sizeof line - 1);
-	spin_unlock_irqrestore(&say_lock, f);
-}
 
-static void delay_ms(unsigned ms)
-{
-	uint64_t end = rt_counter() + rt_counter_hz() * ms / 1000;
-
-	while ((int64_t)(rt_counter() - end) < 0)
-		cpu_relax();
-}
-
-/* Another CPU sets the flag and nothing interrupts us for it: poll. */
-static int wait_flag(volatile int *flag)
-{
-	uint64_t end = rt_counter() + rt_counter_hz() * WAIT_S;
-
-	while (!*flag && (int64_t)(rt_counter() - end) < 0)
-		cpu_relax();
-	return *flag;
-}
 
 static unsigned self(void)
 {
@@ -85,14 +55,14 @@ int main(void)
 		r = cpu_start(k, rt_cpu_hwid[k], secondary);
 		if (r)
 			say("smp: CPU_ON cpu %u failed: %ld\n", k, r);
-		else if (!wait_flag(&up[k]))
+		else if (!wait_flag(&up[k], WAIT_S))
 			say("smp: cpu %u did not come up\n", k);
 	}
 	for (k = 0; k < rt_ncpus; k++) {
 		if (!up[k])
 			continue;
 		sgi_send(SGI_WAKE, rt_cpu_hwid[k]);
-		if (!wait_flag(&leaving[k])) {
+		if (!wait_flag(&leaving[k], WAIT_S)) {
 			say("smp: cpu %u did not answer SGI %d\n", k, SGI_WAKE);
 			continue;
 		}

@@ -48,6 +48,10 @@ extern uint64_t rt_cpu_hwid[RT_MAX_CPUS];
  * the CPU goes off if fn returns. Returns 0 if started, else < 0 (aarch64: the
  * PSCI CPU_ON status). */
 long cpu_start(unsigned idx, uint64_t hwid, void (*fn)(unsigned idx));
+/* From any CPU (lib/smp_util.c): printf as one whole console line; busy waits. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void delay_ms(unsigned ms);
+int wait_flag(volatile int *flag, unsigned seconds);	/* the flag's value at the end */
 long rt_cpu_off(void);			/* this CPU off; returns only on failure */
 #define RT_ENOTSUP	(-1000)		/* rt_cpu_state: not observable on this architecture */
 long rt_cpu_state(uint64_t hwid);	/* 0 on, 1 off, 2 on pending, <0 error (PSCI AFFINITY_INFO) */
