@@ -11,6 +11,7 @@
 #   isos          x86_64: a BIOS-bootable ISO per config (GRUB + boot/multiboot2), in $(O)/iso/
 #   bochs         x86_64: boot DEMO's ISO under Bochs (BOCHS_CPU=corei7_haswell_4770 | ryzen)
 #   e2e-bochs     x86_64: the end-to-end rows Bochs can run (BOCHS_ROWS), under Bochs
+#   fuzz          libFuzzer harnesses, FUZZ_SECONDS each (test/fuzz/fuzz.mk)
 
 ARCH ?= aarch64
 O ?= build/$(ARCH)
@@ -289,6 +290,8 @@ endif
 	@echo "QEMU_EFI_BOOTARGS='$(call QEMU_EFI_BOOT,{config})'"
 	@echo "QEMU_DISK_BUS='$(QEMU_DISK_BUS)'"
 
+include test/fuzz/fuzz.mk
+
 unit: $(UNIT_TESTS) $(HVCHECK) all
 # Without ARCH= on the command line, `make test` tests every port (scripts/test-all.sh).
 ifeq ($(origin ARCH),file)
@@ -296,8 +299,8 @@ test:
 	@mkdir -p build
 	scripts/test-all.sh $(notdir $(wildcard arch/*))
 else
-test: $(UNIT_TESTS) $(HVCHECK) all $(E2E_EXTRA_BUNDLES) $(if $(BIOS_LOADER),isos)
-	UNIT_TESTS="$(UNIT_TESTS)" test/run.sh $(ARCH) $(O)
+test: $(UNIT_TESTS) $(HVCHECK) $(FUZZ_SMOKE_BINS) all $(E2E_EXTRA_BUNDLES) $(if $(BIOS_LOADER),isos)
+	UNIT_TESTS="$(UNIT_TESTS)" FUZZ_SMOKE_BINS="$(FUZZ_SMOKE_BINS)" test/run.sh $(ARCH) $(O)
 endif
 
 clean:
