@@ -59,6 +59,18 @@ else
     failed=$((failed + 1))
 fi
 
+# The fuzz harnesses over their seeds and corpora plus a short random pass (arch-neutral:
+# `make test` for every port runs them once, with the first port, see scripts/test-all.sh).
+if [ -n "${FUZZ_SMOKE_BINS:-}" ] && [ "${HV_FUZZ_SMOKE_ARCH:-$arch}" = "$arch" ]; then
+    start=$SECONDS
+    test/fuzz/run.sh smoke "$host/fuzz" $(for b in $FUZZ_SMOKE_BINS; do basename "$b"; done) \
+        > "$host/fuzz-smoke.out"
+    cat "$host/fuzz-smoke.out"
+    passed=$((passed + $(grep -c '^PASS' "$host/fuzz-smoke.out")))
+    failed=$((failed + $(grep -c '^FAIL' "$host/fuzz-smoke.out")))
+    echo "fuzz smoke pass: $((SECONDS - start)) s"
+fi
+
 eval "$(make -s --no-print-directory ARCH="$arch" print-emulator)"
 python3 test/e2e/run.py --table test/e2e/tests.tbl --qemu "$QEMU_CMDLINE" --boot "$QEMU_BOOTARGS" \
     --boot-efi "$QEMU_EFI_BOOTARGS" --arch "$arch" --disk-bus "${QEMU_DISK_BUS:-mmio}" \
