@@ -184,5 +184,27 @@ def bundle():
     save("bundle", "dot-slash-070702", member(b"./hello.bin", b"hi", b"070702") + trailer)
 
 
+def repro():
+    """Inputs of bugs the harnesses found in files this change leaves alone (README, Fuzzing)."""
+    d = os.path.join(os.path.dirname(SEEDS), "repro")
+    os.makedirs(d, exist_ok=True)
+    hdr = lambda flags: struct.pack("<BBHiii", flags, 0, 8, 0x100, 0x200, 0x300)
+    # K4: a zero-length device-writable descriptor lets a device-readable one follow
+    r = Ram(0x420)
+    r.desc(0x100, 0, BASE + 0x400, 0, WRITE | NEXT, 1)
+    r.desc(0x100, 1, BASE + 0x400, 16, 0)
+    r.offer(0x200, [0])
+    with open(os.path.join(d, "virtq-k4-readable-after-empty-writable"), "wb") as f:
+        f.write(hdr(0) + r.b)
+    # V1: 64 device-writable buffers of all 64 MiB of RAM: in_len wraps to 0
+    r = Ram(0x800)
+    for i in range(64):
+        r.put(0x400 + 16 * i, struct.pack("<QIHH", BASE, 64 << 20, WRITE | (NEXT if i < 63 else 0), i + 1))
+    r.desc(0x100, 0, BASE + 0x400, 64 * 16, INDIRECT)
+    r.offer(0x200, [0])
+    with open(os.path.join(d, "virtq-v1-in-len-wraps"), "wb") as f:
+        f.write(hdr(4 | 2) + r.b)
+
+
 if __name__ == "__main__":
-    virtq(); blk(); console(); bzimage(); arm64_image(); insn(); bundle()
+    virtq(); blk(); console(); bzimage(); arm64_image(); insn(); bundle(); repro()
