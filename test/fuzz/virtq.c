@@ -53,7 +53,7 @@ static void check_chain(const struct guest_ram *ram, const struct virtq *q,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct guest_ram small, big;
-    static uint8_t pattern[4096];
+    static uint8_t pattern[64]; /* a few bytes into every chain: copying more costs speed */
     struct fuzz_in in = { data, size };
 
     if (!small.host) {
@@ -75,6 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(why != NULL, "setup failed without a reason");
         return 0;
     }
+    /* the used ring and avail_event, which the device writes */
+    guest_ram_dirty(ram, ram->host + (q.used - RAM_BASE), 4 + 8u * q.num + 2);
     for (unsigned r = 0; r < rounds; r++) {
         struct virtq_chain c;
         why = NULL;
@@ -85,6 +87,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break; /* a malformed queue is not used again until the driver resets it */
         check_chain(ram, &q, &c);
         uint32_t want = MIN(c.in_len, (uint32_t)sizeof(pattern));
+        for (unsigned i = 0, left = want; i < c.n && left; i++)
+            if (c.buf[i].writable) {
+                guest_ram_dirty(ram, c.buf[i].addr, MIN(c.buf[i].len, left));
+                left -= MIN(c.buf[i].len, left);
+            }
         uint32_t done = virtq_chain_write(&c, pattern, want);
         FUZZ_CHECK(done == want, "wrote %u of %u bytes into the writable buffers", done, want);
         virtq_push(&q, c.head, done);
