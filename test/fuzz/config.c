@@ -68,6 +68,26 @@ static bool known_bug(const uint8_t *dtb, size_t size)
         return true; /* K3: totalsize past the buffer */
     if (be32(dtb + 8) % 4 || be32(dtb + 16) % 8)
         return true; /* K2: misaligned structure block or reserve map */
+    /* N2 (reported): a property length that steps libfdt's walk back onto its own tag
+     * (e.g. -12) loops forever; refuse lengths past the structure block, as a fix would. */
+    uint32_t off = be32(dtb + 8), end = off + be32(dtb + 36);
+    if (be32(dtb + 20) < 17 || end < off || end > sizeof(config_dtb))
+        end = sizeof(config_dtb);
+    while (off + 4 <= end) {
+        uint32_t tag = be32(dtb + off);
+        off += 4;
+        if (tag == 1) { /* BEGIN_NODE: a name, NUL, padding */
+            while (off < end && dtb[off])
+                off++;
+            off = (off + 4) & ~3u;
+        } else if (tag == 3) { /* PROP: len, nameoff, value */
+            if (off + 8 > end || be32(dtb + off) > end - off - 8)
+                return true;
+            off = (off + 8 + be32(dtb + off) + 3) & ~3u;
+        } else if (tag != 2 && tag != 4) {
+            break; /* END or garbage: libfdt stops there */
+        }
+    }
     /* K1: a property whose name libfdt cannot give */
     for (int node = 0; node >= 0; node = fdt_next_node(dtb, node, NULL)) {
         int prop;
