@@ -26,6 +26,7 @@ esac
 pkgs="$pkgs device-tree-compiler libfdt-dev newlib-source cpio gcc make python3 libasan8 libubsan1"
 pkgs="$pkgs acpica-tools" # iasl checks the ACPI tables the x86_64 port builds
 pkgs="$pkgs e2fsprogs"    # the Linux rows: an ext4 slice made and checked on the host
+pkgs="$pkgs clang libclang-rt-14-dev" # the fuzz harnesses (libFuzzer, ASan, UBSan)
 
 missing=""
 for p in $pkgs; do

@@ -55,80 +55,33 @@ static void make_stand_in_bundle(void)
     stand_in_size = cpio_add(stand_in, off, "TRAILER!!!", "", 0);
 }
 
-#ifdef FUZZ_SKIP_KNOWN
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
-
-/* The known config bugs being fixed: true for the DTBs the fix will refuse. */
-static bool known_bug(const uint8_t *dtb, size_t size)
-{
-    (void)size; /* the header is read from the whole (zero-padded) buffer */
-    if (fdt_check_header(dtb) != 0)
-        return false; /* refused already */
-    if (be32(dtb + 4) > sizeof(config_dtb))
-        return true; /* K3: totalsize past the buffer */
-    if (be32(dtb + 8) % 4 || be32(dtb + 16) % 8)
-        return true; /* K2: misaligned structure block or reserve map */
-    /* N2 (reported): a property length that steps libfdt's walk back onto its own tag
-     * (e.g. -12) loops forever; refuse lengths past the structure block, as a fix would. */
-    uint32_t off = be32(dtb + 8), end = off + be32(dtb + 36);
-    if (be32(dtb + 20) < 17 || end < off || end > sizeof(config_dtb))
-        end = sizeof(config_dtb);
-    while (off + 4 <= end) {
-        uint32_t tag = be32(dtb + off);
-        off += 4;
-        if (tag == 1) { /* BEGIN_NODE: a name, NUL, padding */
-            while (off < end && dtb[off])
-                off++;
-            off = (off + 4) & ~3u;
-        } else if (tag == 3) { /* PROP: len, nameoff, value */
-            if (off + 8 > end || be32(dtb + off) > end - off - 8)
-                return true;
-            off = (off + 8 + be32(dtb + off) + 3) & ~3u;
-        } else if (tag != 2 && tag != 4) {
-            break; /* END or garbage: libfdt stops there */
-        }
-    }
-    /* K1: a property whose name libfdt cannot give */
-    for (int node = 0; node >= 0; node = fdt_next_node(dtb, node, NULL)) {
-        int prop;
-        fdt_for_each_property_offset(prop, dtb, node)
-            if (!fdt_getprop_by_offset(dtb, prop, &(const char *){ NULL }, NULL))
-                return true;
-    }
-    return false;
-}
-#endif
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct hv_config cfg;
-    struct bundle_file f = { .data = data, .size = size };
     const void *bundle = data;
+    size_t dtb_size;
     size_t bundle_size = size;
     const char *why;
 
     if (!stand_in_size)
         make_stand_in_bundle();
+    memset(config_dtb, 0, sizeof(config_dtb)); /* the hv's buffer starts out zero */
     if (size >= 6 && memcmp(data, "07070", 5) == 0) {
         /* a bundle: what hv_main does with it */
-        if (bundle_find(data, size, "config.dtb", &f, &why) <= 0)
+        if (config_from_bundle(data, size, config_dtb, sizeof(config_dtb), &dtb_size, &why) < 0)
             return 0;
     } else {
+        if (size > sizeof(config_dtb))
+            return 0; /* "configuration too large" */
+        memcpy(config_dtb, data, size);
+        dtb_size = size;
         bundle = stand_in;
         bundle_size = stand_in_size;
     }
-    if (f.size > sizeof(config_dtb))
-        return 0; /* "configuration too large" */
-    memset(config_dtb, 0, sizeof(config_dtb)); /* the hv's buffer starts out zero */
-    memcpy(config_dtb, f.data, f.size);
-#ifdef FUZZ_SKIP_KNOWN
-    if (known_bug(config_dtb, f.size))
-        return 0;
-#endif
 
     unsigned reported = 0;
     struct platform plat = { 2, ram, 1, reserved, 1, bundle, bundle_size, 16384, false };
-    int problems = config_parse(config_dtb, &plat, &cfg, report, &reported);
+    int problems = config_parse(config_dtb, dtb_size, &plat, &cfg, report, &reported);
     FUZZ_CHECK(problems >= 0 && (unsigned)problems == reported, "%d problems, %u reported",
                problems, reported);
     if (problems)

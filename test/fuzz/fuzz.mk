@@ -1,12 +1,10 @@
 # libFuzzer harnesses (test/fuzz/*.c) for the code that parses what comes from outside the
 # hv: config.dtb, the boot bundle, guest images, virtqueues, virtio requests, x86 MMIO
 # instructions. Included by the top Makefile.
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_ONLY="config virtq"] [FUZZ_SKIP_KNOWN=1]
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_ONLY="config virtq"]
 #       every harness (or FUZZ_ONLY's) for FUZZ_SECONDS each, one after another, niced;
 #       corpora in build/fuzz/corpus/<harness>/, crashes in build/fuzz/crashes/; fails if
 #       any harness crashed. libfdt is built from source with the same instrumentation.
-#       FUZZ_SKIP_KNOWN=1 builds the harnesses that pass over the known, not yet fixed bugs
-#       (see the harnesses) into build/fuzz/bin-skip-known/.
 #   make fuzz-smoke: build/host/fuzz/<harness>, linked with the system libfdt (no download);
 #       test/run.sh runs them over the seeds and corpora plus a short random pass.
 
@@ -25,7 +23,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-omit-frame-pointer \
 FUZZ_HDRS := $(wildcard test/fuzz/*.h)
 FUZZ_GUEST_RAM := test/fuzz/guest_ram.c
 FUZZ_VIRTIO := hv/virtq.c hv/virtio_mmio.c hv/mmio.c test/fuzz/vdev.c $(FUZZ_GUEST_RAM)
-FUZZ_SRCS_config := hv/config.c hv/bundle.c arch/aarch64/image.c
+FUZZ_SRCS_config := hv/config.c hv/config_schema.c hv/bundle.c arch/aarch64/image.c
 FUZZ_SRCS_bundle := hv/bundle.c
 FUZZ_SRCS_arm64-image := arch/aarch64/image.c
 FUZZ_SRCS_bzimage := arch/x86_64/bzimage.c arch/x86_64/image.c
@@ -60,10 +58,9 @@ $(1)/%: test/fuzz/%.c $$$$(FUZZ_SRCS_$$$$*) $(FUZZ_HDRS) $(4) | $(DEPS_STAMP)
 endef
 .SECONDEXPANSION:
 $(eval $(call fuzz_rule,build/fuzz/bin,-isystem $(FUZZ_FDT_SRC),,$(FUZZ_FDT_LIB),$(FUZZ_FDT_LIB)))
-$(eval $(call fuzz_rule,build/fuzz/bin-skip-known,-isystem $(FUZZ_FDT_SRC),-DFUZZ_SKIP_KNOWN,$(FUZZ_FDT_LIB),$(FUZZ_FDT_LIB)))
 $(eval $(call fuzz_rule,$(HOSTO)/fuzz,,,,-lfdt))
 
-FUZZ_BIN := build/fuzz/$(if $(FUZZ_SKIP_KNOWN),bin-skip-known,bin)
+FUZZ_BIN := build/fuzz/bin
 FUZZ_SMOKE_BINS := $(patsubst %,$(HOSTO)/fuzz/%,$(FUZZ_HARNESSES))
 
 .PHONY: fuzz fuzz-smoke

@@ -17,7 +17,7 @@ static void check_chain(const struct guest_ram *ram, const struct virtq *q,
                         const struct virtq_chain *c)
 {
     uint64_t out = 0, in = 0;
-    bool seen_writable = false, seen_data_writable = false;
+    bool seen_writable = false;
 
     FUZZ_CHECK(c->head < q->num, "head %u, queue size %u", c->head, q->num);
     FUZZ_CHECK(c->n >= 1 && c->n <= VIRTQ_MAX_CHAIN, "%u buffers", c->n);
@@ -28,23 +28,11 @@ static void check_chain(const struct guest_ram *ram, const struct virtq *q,
         if (b->writable) {
             in += b->len;
             seen_writable = true;
-            seen_data_writable |= b->len != 0;
             continue;
         }
         out += b->len;
-#ifdef FUZZ_SKIP_KNOWN
-        /* K4 (known, being fixed): only zero-length writable buffers before this one. */
-        if (!seen_data_writable)
-            continue;
-#endif
         FUZZ_CHECK(!seen_writable, "device-readable buffer %u after a device-writable one", i);
     }
-    (void)seen_data_writable;
-#ifdef FUZZ_SKIP_KNOWN
-    /* V1 (reported, not fixed here): the 32-bit byte counts wrap past 4 GiB. */
-    if (in > UINT32_MAX || out > UINT32_MAX)
-        return;
-#endif
     FUZZ_CHECK(c->out_len == out && c->in_len == in,
                "chain lengths out %u in %u, buffers add up to out %llu in %llu", c->out_len,
                c->in_len, (unsigned long long)out, (unsigned long long)in);
