@@ -1,7 +1,8 @@
 /* blk: fill the first virtio-blk device with a per-sector pattern and read it
  * back (mode=write), only check it (verify), check that a read-only device
  * refuses writes (readonly), or probe the device's checks with malformed
- * requests (abuse). Sector n holds "<label> sector <n>\n" repeated. */
+ * requests (abuse). Sector n holds "<label> sector <n>\n" repeated. The mode's
+ * outcome and every abuse answer are checks (PASS/FAIL lines); a verdict ends it. */
 #include <stdio.h>
 #include <string.h>
 #include "rt.h"
@@ -80,9 +81,10 @@ static int verify(void)
 
 /* A probe that wedged the device (reset needed, or no answer) gets a fresh
  * device for the next one. */
-static void report(const char *name, int rc)
+static void report(const char *name, int rc, int want)
 {
 	printf("blk: abuse %s: %s\n", name, blk_strerror(rc));
+	check(rc == want, name, "status %s, want %s", blk_strerror(rc), blk_strerror(want));
 	if (rc == BLK_ENEEDS_RESET || rc == BLK_ETIMEDOUT)
 		blk_init();
 }
@@ -93,14 +95,15 @@ static int abuse(void)
 	int rc;
 
 	blk_set_timeout_ms(1000);
-	report("past-end", blk_read(S, buf[0], 1));
-	report("straddle", blk_read(S - 1, buf[0], 2));
-	report("partial", blk_raw(0, 0, (uintptr_t)buf[0], 100, true));
-	report("bad-type", blk_raw(99, 0, (uintptr_t)buf[0], 512, true));
+	report("past-end", blk_read(S, buf[0], 1), BLK_EIO);
+	report("straddle", blk_read(S - 1, buf[0], 2), BLK_EIO);
+	report("partial", blk_raw(0, 0, (uintptr_t)buf[0], 100, true), BLK_EIO);
+	report("bad-type", blk_raw(99, 0, (uintptr_t)buf[0], 512, true), BLK_EUNSUPP);
 	if (bad + BAD_LEN > rt_mem_base && bad < rt_mem_base + rt_mem_size)
 		bad = rt_mem_base + rt_mem_size;	/* must be outside our RAM */
 	rc = blk_raw(0, 0, bad, BAD_LEN, true);
 	printf("blk: abuse bad-buffer: %s\n", rc == BLK_ENEEDS_RESET ? "needs-reset" : "no-reset");
+	check(rc == BLK_ENEEDS_RESET, "bad-buffer", "status %s, want needs-reset", blk_strerror(rc));
 	printf("blk: abuse done\n");
 	return 0;
 }
@@ -112,9 +115,9 @@ int main(void)
 
 	bootarg_str("mode", mode, sizeof mode, "write");
 	bootarg_str("label", label, sizeof label, "blk");
-	if (blk_init()) {
+	if (!check(!blk_init(), "device", "no usable virtio-blk device")) {
 		printf("blk: error: no usable virtio-blk device\n");
-		return 1;
+		return check_summary();
 	}
 	S = blk_sectors();
 	printf("blk: started, %lu sectors, mode %s\n", S, mode);
@@ -128,11 +131,14 @@ int main(void)
 		printf("blk: id \"%s\"\n", id);
 
 	if (!strcmp(mode, "write")) {
-		if (pass(true))
-			return 1;	/* a write cannot mismatch: error */
+		if (pass(true)) {	/* a write cannot mismatch: error */
+			check_fail("write", "error (line above)");
+			return check_summary();
+		}
 		if ((rc = blk_flush())) {
 			printf("blk: error: flush: %s\n", blk_strerror(rc));
-			return 1;
+			check_fail("flush", "%s", blk_strerror(rc));
+			return check_summary();
 		}
 		printf("blk: wrote %lu sectors, flushed\n", S);
 		rc = verify();
@@ -144,18 +150,22 @@ int main(void)
 		rc = blk_write(0, buf[0], 1);
 		if (rc && rc != BLK_EIO) {
 			printf("blk: error: write to a read-only device: %s\n", blk_strerror(rc));
-			return 1;
+			check_fail("readonly-write", "status %s, want IOERR", blk_strerror(rc));
+			return check_summary();
 		}
+		check(rc == BLK_EIO, "readonly-write", "write accepted on a read-only device");
 		printf(rc ? "blk: write refused\n" : "blk: write ACCEPTED on a read-only device\n");
 		rc = rc ? verify() : verify() < 0 ? -1 : 1;
 	} else if (!strcmp(mode, "abuse")) {
 		rc = abuse();
 	} else {
 		printf("blk: error: unknown mode \"%s\"\n", mode);
-		return 1;
+		check_fail("mode", "unknown mode \"%s\"", mode);
+		return check_summary();
 	}
+	check(rc == 0, mode, "%s", rc < 0 ? "error (line above)" : "data mismatch (line above)");
 	if (rc < 0)
-		return 1;	/* error line already printed, no "done" */
+		return check_summary();	/* error line already printed, no "done" */
 	printf("blk: done\n");
-	return rc;
+	return check_summary();
 }

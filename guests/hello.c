@@ -1,5 +1,5 @@
 /* hello: print the bootargs (and the initrd, if any), echo one line from the console,
- * power off. */
+ * power off. Checks that a line came (not end of input) and ends with a verdict. */
 #include <stdio.h>
 #include <string.h>
 #include "rt.h"
@@ -34,15 +34,18 @@ static void print_initrd(void)
 int main(void)
 {
 	char line[256];
+	bool got;
 
 	printf("hello: started, bootargs \"%s\"\n", rt_bootargs);
 	if (rt_initrd)
 		print_initrd();
 	printf("hello: type a line\n");
-	if (!fgets(line, sizeof line, stdin))
+	got = fgets(line, sizeof line, stdin) != NULL;
+	if (!got)
 		line[0] = 0;
 	line[strcspn(line, "\n")] = 0;
 	printf("hello: echo \"%s\"\n", line);
+	check(got, "read-line", "end of input before a line");
 	printf("hello: done\n");
-	return 0;
+	return check_summary();
 }

@@ -7,7 +7,9 @@
  * hypervisor should inject (#GP) is reported and the guest goes on. "mwait"
  * reports whether CPUID offers MONITOR/MWAIT (leaf 1 ECX bit 3) or AMD's
  * MONITORX/MWAITX (leaf 0x80000001 ECX bit 29), then executes MONITOR and MWAIT:
- * a wait on memory would hold the physical CPU with no exit. */
+ * a wait on memory would hold the physical CPU with no exit. Each of these
+ * checks that the exception a CPU without the feature raises is the one seen
+ * (PASS/FAIL lines, then a verdict); a foreign access that survives is a FAIL. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,7 @@ static int arch_op(const char *tok)
 {
 	unsigned long msr, v = 0;
 	char *end;
-	int vec;
+	int vec, want = 13;
 
 	if (!strcmp(tok, "pmu")) {
 		printf("intruder: rdpmc 0\n");
@@ -53,6 +55,7 @@ static int arch_op(const char *tok)
 		printf("intruder: monitor and mwait\n");
 		out();
 		vec = mwait_safe((const void *)&line);
+		want = 6;
 	} else {
 		return 0;
 	}
@@ -61,19 +64,32 @@ static int arch_op(const char *tok)
 		       vec == 13 ? "#GP" : vec == 6 ? "#UD" : "unexpected");
 	else
 		printf("intruder: survived %s (value 0x%lx)\n", tok, v);
+	check(vec == want, tok, "exception %d, want %d", vec, want);
 	return 1;
 }
 #else
+static void read_pmccntr(void *v)
+{
+	__asm__ volatile("mrs %0, pmccntr_el0" : "=r"(*(unsigned long *)v));
+}
+
 static int arch_op(const char *tok)
 {
 	unsigned long v;
+	uint64_t esr;
+	long ec;
 
 	if (strcmp(tok, "pmu"))
 		return 0;
 	printf("intruder: read PMCCNTR_EL0\n");
 	out();
-	__asm__ volatile("mrs %0, pmccntr_el0" : "=r"(v));
-	printf("intruder: PMCCNTR_EL0 reads 0x%lx\n", v);
+	ec = rt_catch(read_pmccntr, &v, &esr);
+	if (ec < 0)
+		printf("intruder: PMCCNTR_EL0 reads 0x%lx\n", v);
+	else
+		printf("intruder: pmu read raised ESR_EL1=0x%lx\n", (unsigned long)esr);
+	/* no PMU is offered: its registers read as zero (the counter is the physical CPU's) */
+	check(ec < 0 && v == 0, "pmu", "exception %ld, value 0x%lx; want none and 0", ec, v);
 	return 1;
 }
 #endif
@@ -104,7 +120,8 @@ int main(void)
 		else
 			v = rt_peek64(addr);
 		printf("intruder: survived %s 0x%lx\n", wr ? "write" : "read", addr);
+		check_fail(tok, "a foreign access completed");
 	}
 	printf("intruder: done\n");
-	return 0;
+	return check_summary();
 }

@@ -15,6 +15,7 @@ int main(void)
 	long r;
 
 	printf("resetter: started, counter at 0x%lx = %lu\n", (unsigned long)&counter, counter);
+	check(counter == 0, "image-reloaded", "counter %lu, want 0", counter);
 	counter++;
 	if (vtimer_start(delay, on_tick) == 0) {
 		WAIT_UNTIL(expired);
@@ -29,5 +30,6 @@ int main(void)
 	console_flush();
 	r = rt_system_reset();
 	printf("resetter: SYSTEM_RESET returned %ld\n", r);
-	return 0;
+	check_fail("system-reset", "SYSTEM_RESET returned %ld", r);
+	return check_summary();
 }

@@ -2,7 +2,7 @@
  * the MADT, with INIT/SIPI), wake each one with SGI 1 (an IPI), let it turn
  * itself off and check that AFFINITY_INFO sees it off (aarch64; x86 has no way
  * to observe it and says so). CPUs are handled one at a time so the output
- * order is fixed. */
+ * order is fixed. Every step is a check (PASS/FAIL line); a verdict ends it. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -57,15 +57,15 @@ int main(void)
 			say("smp: CPU_ON cpu %u failed: %ld\n", k, r);
 		else if (!wait_flag(&up[k], WAIT_S))
 			say("smp: cpu %u did not come up\n", k);
+		check(!r && up[k], "cpu-up", "cpu %u: start status %ld, up %d", k, r, up[k]);
 	}
 	for (k = 0; k < rt_ncpus; k++) {
 		if (!up[k])
 			continue;
 		sgi_send(SGI_WAKE, rt_cpu_hwid[k]);
-		if (!wait_flag(&leaving[k], WAIT_S)) {
-			say("smp: cpu %u did not answer SGI %d\n", k, SGI_WAKE);
+		if (!check(wait_flag(&leaving[k], WAIT_S), "cpu-got-sgi", "cpu %u did not answer SGI %d",
+			   k, SGI_WAKE))
 			continue;
-		}
 		for (i = 0; (r = rt_cpu_state(rt_cpu_hwid[k])) != 1 && r != RT_ENOTSUP &&
 			    i < OFF_TRIES; i++)
 			delay_ms(1);
@@ -75,7 +75,10 @@ int main(void)
 			say("smp: cpu %u is off\n", k);
 		else
 			say("smp: cpu %u still on (AFFINITY_INFO %ld)\n", k, r);
+		check(r == 1 || r == RT_ENOTSUP, "cpu-off", "cpu %u: AFFINITY_INFO %ld, want 1 (off)",
+		      k, r);
 	}
+	check(rt_ncpus > 1, "cpus-found", "%u cpus, want at least 2", rt_ncpus);
 	say("smp: done\n");
-	return 0;
+	return check_summary();
 }

@@ -27,6 +27,9 @@ long vcon_write(const char *buf, size_t n);
 long vcon_read(char *buf, size_t n);
 void vcon_flush(void);
 void vblk_found(uintptr_t base, unsigned intid, int edge);	/* virtio_blk.c */
+/* check.c: called by the arch's exception entry; returns only if no
+ * rt_catch() is waiting for it */
+void rt_exception_caught(uint64_t code, uint64_t info);
 void rt_raw_puts(const char *s);	/* straight to the console, no stdio */
 void rt_warn(const char *fmt, ...);	/* queued until the console exists */
 

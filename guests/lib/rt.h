@@ -88,6 +88,24 @@ unsigned long blk_notify_count(void);
 unsigned long blk_irq_count(void);
 const char *blk_strerror(int rc);	/* "ok", "IOERR", "UNSUPP", "needs-reset", ... */
 
+/* Checks (check.c): one "PASS name" or "FAIL name: why" line each (why only
+ * printed on failure); check_summary() prints "SUMMARY: N checks, M failed"
+ * and "VERDICT: PASS" or "VERDICT: FAIL" and returns main()'s exit status. */
+bool check(bool ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void check_fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+unsigned check_failures(void);
+int check_summary(void);
+
+/* Run fn(arg), catching a synchronous exception it takes on this CPU: returns
+ * -1 if it returned normally, else the exception (aarch64: ESR_EL1.EC, *info =
+ * ESR_EL1; x86_64: the vector, *info = the error code). Not nestable. */
+#define RT_EC_UNDEF	0x00	/* aarch64 ESR_EL1.EC: unknown reason (undefined instruction) */
+#define RT_EC_DABT	0x25	/* aarch64: data abort without a change in EL */
+#define RT_VEC_UD	6	/* x86_64 #UD */
+#define RT_VEC_GP	13	/* x86_64 #GP */
+#define RT_VEC_PF	14	/* x86_64 #PF */
+long rt_catch(void (*fn)(void *), void *arg, uint64_t *info);
+
 /* Sleep (wfi, sti+hlt) until cond holds; cond is re-checked after every interrupt. */
 #define WAIT_UNTIL(cond) do { \
 	unsigned long f_ = irq_save(); \

@@ -5,7 +5,12 @@ what the partitions printed against the test's .expect file.
 Expect file lines (blank lines and # comments ignored):
   want REGEX              a console line matching REGEX must appear
   never REGEX             no console line from the hv's first on may match REGEX
-  count N REGEX           at least N lines match REGEX
+  count N REGEX           exactly N lines match REGEX (N is what the guest's own logic
+                          implies, never a number the hv computed)
+  atleast N REGEX         at least N lines match REGEX (where timing decides the number)
+  verdict LABEL           partition LABEL must end with "[LABEL] VERDICT: PASS" (the
+                          guests' check_summary(); see guests/lib/check.c)
+  include FILE            the rules of expect/FILE too (shared by a family of rows)
   order REGEX             lines marked 'order' must appear in this order
   input REGEX => TEXT     when a line matches REGEX, type TEXT and Enter on the console
   keys REGEX => HEX       when a line matches REGEX, send raw bytes (hex), e.g. 146e = Ctrl-T n
@@ -22,6 +27,9 @@ Expect file lines (blank lines and # comments ignored):
   untouched               after the run, every disk sector outside the 'slice' and 'ext4'
                           rules still holds the background the runner wrote ("background n\n"
                           repeated)
+Whatever the expect file says, a row fails on any "[LABEL] FAIL ..." or
+"[LABEL] VERDICT: FAIL" line from a partition and on any line where the hv reports an
+error of its own (FATAL below: a panic, an exception in the hv, a failed assertion).
 Without 'stop', the emulator must exit by itself (the hv powers off when every partition
 has stopped); a run that reaches its timeout fails.
 
@@ -42,9 +50,16 @@ import sys
 import time
 
 
-def parse_expect(path):
-    rules = {"want": [], "never": [], "count": [], "order": [], "input": [], "stop": [],
-             "slice": [], "ext4": [], "untouched": False}
+# The hv's own failures (hv_panic, arch exception handlers): one rule for every row.
+FATAL = re.compile(r"^\[hv\] .*(PANIC|hv exception|[Ff]atal|[Aa]ssert)")
+# A failed check or verdict from a partition's guest (guests/lib/check.c).
+GUEST_FAIL = re.compile(r"^\[[A-Za-z0-9_-]+\] (FAIL |VERDICT: FAIL)")
+
+
+def parse_expect(path, rules=None):
+    if rules is None:
+        rules = {"want": [], "never": [], "count": [], "atleast": [], "order": [], "input": [],
+                 "stop": [], "slice": [], "ext4": [], "untouched": False, "verdict": []}
     with open(path) as f:
         for n, raw in enumerate(f, 1):
             line = raw.strip()
@@ -61,9 +76,13 @@ def parse_expect(path):
                 rules["ext4"].append((label, int(start), int(count), name, int(sectors)))
             elif kind == "untouched":
                 rules["untouched"] = True
-            elif kind == "count":
+            elif kind == "verdict":
+                rules["verdict"].append(rest)
+            elif kind == "include":
+                parse_expect(os.path.join(os.path.dirname(path), rest), rules)
+            elif kind in ("count", "atleast"):
                 num, _, rx = rest.partition(" ")
-                rules["count"].append((int(num), re.compile(rx)))
+                rules[kind].append((int(num), re.compile(rx)))
             elif kind in ("input", "keys"):
                 rx, sep, text = rest.partition(" => ")
                 if not sep:
@@ -216,8 +235,18 @@ def run_one(name, cmd, rules, timeout, log_path):
             problems.append(f"forbidden line /{rx.pattern}/: {bad[0]!r}")
     for num, rx in rules["count"]:
         got = sum(1 for l in lines if rx.search(l))
+        if got != num:
+            problems.append(f"/{rx.pattern}/ seen {got} times, want exactly {num}")
+    for num, rx in rules["atleast"]:
+        got = sum(1 for l in lines if rx.search(l))
         if got < num:
             problems.append(f"/{rx.pattern}/ seen {got} times, want at least {num}")
+    for label in rules["verdict"]:
+        if not any(l == f"[{label}] VERDICT: PASS" for l in lines):
+            problems.append(f"no 'VERDICT: PASS' from partition '{label}'")
+    for l in lines[first_hv:]:
+        if GUEST_FAIL.search(l) or FATAL.search(l):
+            problems.append(f"failure line: {l!r}")
     pos = 0
     for rx in rules["order"]:
         idx = next((i for i in range(pos, len(lines)) if rx.search(lines[i])), None)

@@ -1,5 +1,6 @@
-/* Fatal exceptions: report the syndrome on the console and power off; except one the
- * program said it expects (rt_trap, arch.h), which is recorded and stepped over. */
+/* Exceptions: one the program said it expects (rt_trap, arch.h) is recorded and stepped
+ * over; those a test provokes under rt_catch() (rt.h) go back to it; every other one is
+ * fatal: report the syndrome on the console and power off. */
 #include "aarch64.h"
 
 static char *put(char *p, const char *s)
@@ -40,12 +41,15 @@ volatile uint64_t rt_trap_esr;
 
 void rt_sync_exception(uint64_t *frame)
 {
+	uint64_t esr = sysreg_read(esr_el1);
+
 	if (rt_trap_expected) {
 		rt_trap_expected = 0;
-		rt_trap_esr = sysreg_read(esr_el1);
+		rt_trap_esr = esr;
 		frame[31] += 4;		/* saved ELR_EL1: past the instruction */
 		return;
 	}
+	rt_exception_caught(esr >> 26 & 0x3f, esr);
 	report("synchronous exception at EL1");
 }
 

@@ -1,6 +1,7 @@
 /* IDT and the C side of every interrupt and exception (vectors.S). Exceptions
  * are fatal (reported raw on the console, then power off), except #GP / #UD
- * from the deliberate probes in vectors.S (rdmsr_safe and friends). */
+ * from the deliberate probes in vectors.S (rdmsr_safe and friends) and any
+ * exception taken under rt_catch(). */
 #include "x86_64.h"
 
 struct gate {
@@ -99,5 +100,6 @@ void x86_trap(struct trap_frame *f)
 		f->rip = (uintptr_t)safe_fault;
 		return;
 	}
+	rt_exception_caught(f->vector, f->error);
 	x86_fatal(names[f->vector] ? names[f->vector] : "exception", f);
 }
