@@ -65,6 +65,7 @@
 #define I1_CPUID (1u << 18)
 #define I1_INVD (1u << 22)
 #define I1_HLT (1u << 24)
+#define I1_INVLPGA (1u << 26)
 #define I1_IOIO (1u << 27)
 #define I1_MSR (1u << 28)
 #define I1_TASK_SWITCH (1u << 29)
@@ -82,6 +83,7 @@
 #define EXIT_CPUID 0x72
 #define EXIT_INVD 0x76
 #define EXIT_HLT 0x78
+#define EXIT_INVLPGA 0x7a
 #define EXIT_IOIO 0x7b
 #define EXIT_MSR 0x7c
 #define EXIT_SHUTDOWN 0x7f
@@ -158,7 +160,7 @@ static void load_start(struct vcpu *v)
     }
     memset(v->arch.hw, 0, 4096);
     F32(v, VMCB_INTERCEPT_MISC1) = I1_INTR | I1_NMI | I1_RDPMC | I1_CPUID | I1_INVD | I1_HLT |
-                                   I1_IOIO | I1_MSR | I1_TASK_SWITCH | I1_SHUTDOWN;
+                                   I1_INVLPGA | I1_IOIO | I1_MSR | I1_TASK_SWITCH | I1_SHUTDOWN;
     F32(v, VMCB_INTERCEPT_MISC2) = I2_VMRUN_TO_SKINIT | I2_MONITOR_MWAIT | I2_XSETBV;
     F64(v, VMCB_IOPM) = (uint64_t)iopm;
     F64(v, VMCB_MSRPM) = (uint64_t)msrpm;
@@ -304,8 +306,9 @@ static void svm_vcpu_run(struct vcpu *v, struct x86_exit *x)
     default:
         if ((code & 0xffffffff) == 0xffffffff)
             x->kind = XE_INVALID;
-        else if ((code >= 0x80 && code <= 0x8d) || code == 0x6c)
-            x->kind = XE_UD;                 /* SVM instructions, MONITOR/MWAIT, XSETBV */
+        else if ((code >= 0x80 && code <= 0x8d) || code == 0x6c || code == EXIT_INVLPGA)
+            x->kind = XE_UD;     /* SVM instructions (EFER.SVME is on for VMRUN's sake, so
+                                  * they would run), MONITOR/MWAIT, XSETBV */
         else
             x->kind = XE_UNKNOWN;
         break;

@@ -71,6 +71,8 @@ void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
     memset(v->arch.syscall_msrs, 0, sizeof(v->arch.syscall_msrs));
     v->arch.pvclock_msr = 0;
     v->arch.tsc_aux = 0;
+    memset(v->arch.dr, 0, sizeof(v->arch.dr));
+    v->arch.debug_regs_reset = true;     /* its CPU may hold its old values */
     v->arch.fpu[0] = 0x37f;              /* FCW */
     v->arch.fpu[3] = 0x1f80ull;          /* MXCSR (bytes 24..27) */
     v->arch.flush_tlb = true;
@@ -273,8 +275,10 @@ static void cpuid_exit(struct vcpu *v)
             r[2] &= ~(1u << 3 | 1u << 5 | 1u << 21 | 1u << 26 | 1u << 27 | 1u << 28);
             r[2] |= 1u << 24 | 1u << 31;
             break;
-        case 5: case 6: case 0xa: case 0xb: case 0xd: case 0x1f: case 0x8000001f:
-            r[0] = r[1] = r[2] = r[3] = 0;   /* monitor, power, PMU, topology, XSAVE, SEV */
+        case 5: case 6: case 0xa: case 0xb: case 0xd: case 0x1f: case 0x8000000a:
+        case 0x8000001f:
+            /* monitor, power, PMU, topology, XSAVE, SVM features (no SVM), SEV */
+            r[0] = r[1] = r[2] = r[3] = 0;
             break;
         case 7:
             if (sub == 0) {
@@ -291,6 +295,20 @@ static void cpuid_exit(struct vcpu *v)
     g[1] = r[2];
     g[2] = r[3];
     v->arch.rip += 2;
+}
+
+/* EFER bits a partition may set: SVM (SVME) is not offered, LMSLE, FFXSR and TCE neither. */
+#define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+
+/* Every PAT entry must be a defined memory type: UC, WC, WT, WP, WB, UC-. */
+static bool pat_valid(uint64_t pat)
+{
+    for (unsigned i = 0; i < 8; i++) {
+        unsigned type = (pat >> (8 * i)) & 0xff;
+        if (type == 2 || type == 3 || type > 7)
+            return false;
+    }
+    return true;
 }
 
 /* MSRs: the ones the VMCB/VMCS holds are the guest's own; a few are emulated; the rest
@@ -325,14 +343,23 @@ static void msr_exit(struct vcpu *v, bool write)
         goto done;
     case MSR_EFER:
         if (write) {
-            /* LMA is the CPU's to set (CR0.PG with LME) */
-            virt->set(v, VR_EFER, (val & ~(uint64_t)EFER_LMA) |
-                                  (virt->get(v, VR_EFER) & EFER_LMA));
+            /* Checked as a CPU without SVM checks it (#GP), before it reaches the VMCB/VMCS,
+             * whose entry checks would refuse the partition instead. LMA is the CPU's to
+             * set (CR0.PG with LME). */
+            uint64_t old = virt->get(v, VR_EFER);
+            if ((val & ~EFER_GUEST_BITS) ||
+                (((val ^ old) & EFER_LME) && (virt->get(v, VR_CR0) & CR0_PG)))
+                goto refuse;
+            virt->set(v, VR_EFER, (val & ~(uint64_t)EFER_LMA) | (old & EFER_LMA));
             goto done;
         }
         field = VR_EFER;
         break;
-    case MSR_PAT: field = VR_PAT; break;
+    case MSR_PAT:
+        if (write && !pat_valid(val))
+            goto refuse;   /* a reserved memory type: #GP, as on hardware */
+        field = VR_PAT;
+        break;
     case MSR_FS_BASE: field = VR_FS_BASE; break;
     case MSR_GS_BASE: field = VR_GS_BASE; break;
     case 0xc0000102: field = VR_KERNEL_GS_BASE; break;
@@ -372,6 +399,7 @@ static void msr_exit(struct vcpu *v, bool write)
     } else if (readonly && !write) {
         val = ro;
     } else if (!(readonly && write && (msr == 0x8b || msr == 0x1a0))) {   /* writes dropped */
+refuse:
         if (v->arch.refusals_logged++ < 8)
             hv_log("partition '%s': vcpu %u: %s of MSR 0x%x refused (#GP)", v->part->label,
                    v->index, write ? "write" : "read", msr);
@@ -424,6 +452,27 @@ static void io_exit(struct vcpu *v, const struct x86_exit *x, struct vm_exit *e)
     }
 }
 
+/* DR0-DR3: neither VMRUN nor VM entry switches them (DR6/DR7 are in the VMCB/VMCS) and the
+ * partition's MOVs to them do not exit, so they are switched here, when another vcpu than
+ * the one whose values they hold enters on this CPU (time-shared CPUs). */
+static void debug_regs_load(struct vcpu *v)
+{
+    struct cpu_local *c = this_cpu();
+    struct vcpu *had = c->debug_regs_of;
+
+    if (had == v && !v->arch.debug_regs_reset)
+        return;
+    if (had && had != v && !had->arch.debug_regs_reset)
+        __asm__ volatile("mov %%db0, %0; mov %%db1, %1; mov %%db2, %2; mov %%db3, %3"
+                         : "=r"(had->arch.dr[0]), "=r"(had->arch.dr[1]),
+                           "=r"(had->arch.dr[2]), "=r"(had->arch.dr[3]));
+    v->arch.debug_regs_reset = false;
+    __asm__ volatile("mov %0, %%db0; mov %1, %%db1; mov %2, %%db2; mov %3, %%db3"
+                     :: "r"(v->arch.dr[0]), "r"(v->arch.dr[1]), "r"(v->arch.dr[2]),
+                        "r"(v->arch.dr[3]));
+    c->debug_regs_of = v;
+}
+
 void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
     struct x86_exit x = { 0 };
@@ -434,6 +483,7 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
         wrmsr(MSR_TSC_AUX, v->arch.tsc_aux);      /* neither VMRUN nor VM entry switch it */
         this_cpu()->tsc_aux = v->arch.tsc_aux;
     }
+    debug_regs_load(v);
     __asm__ volatile("fxrstor64 %0" :: "m"(v->arch.fpu));
     virt->run(v, &x);
     __asm__ volatile("fxsave64 %0" : "=m"(v->arch.fpu));

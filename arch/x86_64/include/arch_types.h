@@ -71,6 +71,8 @@ struct vcpu_arch {
     unsigned refusals_logged;       /* MSR/RDPMC/port refusals logged (at most 8) */
     uint64_t pvclock_msr;           /* MSR_KVM_SYSTEM_TIME_NEW as the guest wrote it */
     uint32_t tsc_aux;               /* IA32_TSC_AUX (RDTSCP) */
+    uint64_t dr[4];                 /* DR0-DR3 while another vcpu's are loaded (vcpu.c) */
+    bool debug_regs_reset;          /* dr[] is its reset state, whatever its CPU holds */
 };
 
 #define IOAPIC_PINS 24

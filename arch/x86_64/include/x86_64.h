@@ -33,6 +33,7 @@ struct cpu_local {
     void *vmcs_current;           /* VMX: the VMCS loaded with VMPTRLD */
     struct vcpu *syscall_msrs_of; /* VMX: whose KernelGSbase/STAR/... are in the MSRs */
     uint32_t tsc_aux;             /* what IA32_TSC_AUX holds (a vcpu's, for RDTSCP) */
+    struct vcpu *debug_regs_of;   /* whose DR0-DR3 the registers hold */
     struct vcpu *loaded;          /* vcpu whose timer is armed on this CPU */
     uint64_t sched_deadline;      /* arch_timer_set */
     uint64_t armed;               /* what the LAPIC timer is set to (ns), 0 = off */
