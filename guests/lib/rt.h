@@ -70,6 +70,7 @@ void sgi_send(unsigned intid, uint64_t hwid);
 #define BLK_PENDING	1	/* *status_out of a submitted, unfinished request */
 int blk_init(void);		/* (re)set up the device: 0, or BLK_ENODEV */
 uint64_t blk_sectors(void);
+uintptr_t blk_mmio_base(void);	/* its virtio-mmio window (0 if none), for raw probes */
 bool blk_read_only(void);
 int blk_read(uint64_t sector, void *buf, uint32_t count);
 int blk_write(uint64_t sector, const void *buf, uint32_t count);

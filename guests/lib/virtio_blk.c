@@ -93,6 +93,7 @@ int blk_init(void)
 }
 
 uint64_t blk_sectors(void) { return capacity; }
+uintptr_t blk_mmio_base(void) { return dev.base; }
 bool blk_read_only(void) { return ro; }
 unsigned long blk_notify_count(void) { return old_notifies + vq.notifies; }
 unsigned long blk_irq_count(void) { return irqs; }
