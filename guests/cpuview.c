@@ -6,25 +6,10 @@
  *   mode=debug pattern=N  (aarch64) write breakpoint/watchpoint values derived from N, then
  *                  read them back for a while: another partition time-sharing the CPU with
  *                  another N must never show through.
- * Each check prints PASS name or FAIL name: why; the last line is the verdict. */
+ * Each check prints PASS name or FAIL name: why; check_summary() gives the verdict. */
 #include <stdio.h>
 #include <string.h>
 #include "rt.h"
-
-static unsigned failed, checks;
-
-static void check(int ok, const char *name, const char *fmt, unsigned long a, unsigned long b)
-{
-	checks++;
-	if (ok) {
-		printf("PASS %s\n", name);
-		return;
-	}
-	failed++;
-	printf("FAIL %s: ", name);
-	printf(fmt, a, b);
-	printf("\n");
-}
 
 #ifdef __aarch64__
 #define FIELD(v, shift) (((v) >> (shift)) & 0xf)
@@ -52,11 +37,11 @@ static void id_fields(void)
 	};
 
 	for (unsigned i = 0; i < sizeof f / sizeof f[0]; i++)
-		check(FIELD(f[i].reg, f[i].shift) == f[i].want, f[i].name, "field reads %lu, want %lu",
-		      FIELD(f[i].reg, f[i].shift), f[i].want);
+		check(FIELD(f[i].reg, f[i].shift) == f[i].want, f[i].name, "field reads %lu, want %u",
+		      (unsigned long)FIELD(f[i].reg, f[i].shift), f[i].want);
 	/* An unallocated ID register reads as zero (ID_AA64PFR2_EL1's slot on older CPUs). */
-	check(sysreg_read(S3_0_C0_C4_3) == 0, "id-unallocated-zero", "reads 0x%lx%lx",
-	      sysreg_read(S3_0_C0_C4_3), 0);
+	check(sysreg_read(S3_0_C0_C4_3) == 0, "id-unallocated-zero", "reads 0x%lx",
+	      (unsigned long)sysreg_read(S3_0_C0_C4_3));
 }
 
 static void pmu(void)
@@ -64,25 +49,25 @@ static void pmu(void)
 	uint64_t esr, v = 1;
 
 	esr = rt_trap(sysreg_write(pmcr_el0, 1));	/* enable every counter */
-	check(esr == 0, "pmu-pmcr-write-ignored", "ESR 0x%lx%lx", esr, 0);
+	check(esr == 0, "pmu-pmcr-write-ignored", "ESR 0x%lx", (unsigned long)esr);
 	esr = rt_trap(v = sysreg_read(pmcr_el0));
-	check(esr == 0 && v == 0, "pmu-pmcr-reads-zero", "ESR 0x%lx, value 0x%lx", esr, v);
+	check(esr == 0 && v == 0, "pmu-pmcr-reads-zero", "ESR 0x%lx, value 0x%lx", (unsigned long)esr, (unsigned long)v);
 	esr = rt_trap(v = sysreg_read(pmccntr_el0));
-	check(esr == 0 && v == 0, "pmu-cycle-counter-zero", "ESR 0x%lx, value 0x%lx", esr, v);
+	check(esr == 0 && v == 0, "pmu-cycle-counter-zero", "ESR 0x%lx, value 0x%lx", (unsigned long)esr, (unsigned long)v);
 	esr = rt_trap(v = sysreg_read(pmuserenr_el0));
-	check(esr == 0 && v == 0, "pmu-userenr-zero", "ESR 0x%lx, value 0x%lx", esr, v);
+	check(esr == 0 && v == 0, "pmu-userenr-zero", "ESR 0x%lx, value 0x%lx", (unsigned long)esr, (unsigned long)v);
 }
 
 static void os_lock(void)
 {
 	uint64_t v = sysreg_read(oslsr_el1);
 
-	check((v & 2) != 0, "oslock-locked-at-reset", "OSLSR_EL1 0x%lx%lx", v, 0);
+	check((v & 2) != 0, "oslock-locked-at-reset", "OSLSR_EL1 0x%lx", (unsigned long)v);
 	sysreg_write(oslar_el1, 0);
 	v = sysreg_read(oslsr_el1);
-	check((v & 2) == 0, "oslock-unlocks", "OSLSR_EL1 0x%lx%lx", v, 0);
+	check((v & 2) == 0, "oslock-unlocks", "OSLSR_EL1 0x%lx", (unsigned long)v);
 	v = sysreg_read(mdrar_el1);
-	check(v == 0, "mdrar-zero", "MDRAR_EL1 0x%lx%lx", v, 0);
+	check(v == 0, "mdrar-zero", "MDRAR_EL1 0x%lx", (unsigned long)v);
 }
 
 static void debug_regs(uint64_t pattern)
@@ -117,18 +102,18 @@ static void sgi_ranges(void)
 	const uint64_t intid = 3ull << 24, me = 1;	/* target list bit 0: Aff0 0, us */
 
 	if (sgi_enable(3, on_sgi)) {
-		check(0, "sgi-enable", "cannot enable SGI %lu%lu", 3, 0);
+		check(0, "sgi-enable", "cannot enable SGI 3");
 		return;
 	}
 	sysreg_write(S3_0_C12_C11_5, intid | me);	/* ICC_SGI1R_EL1, RS 0 */
 	wait_ms(20);
-	check(sgis == 1, "sgi-self-delivered", "%lu SGIs arrived, want %lu", sgis, 1);
+	check(sgis == 1, "sgi-self-delivered", "%d SGIs arrived, want 1", sgis);
 	sysreg_write(S3_0_C12_C11_5, intid | 1ull << 44 | me);	/* RS 1: Aff0 16, nobody here */
 	wait_ms(20);
-	check(sgis == 1, "sgi-rs1-nobody", "%lu SGIs arrived, want %lu", sgis, 1);
+	check(sgis == 1, "sgi-rs1-nobody", "%d SGIs arrived, want 1", sgis);
 	sysreg_write(S3_0_C12_C11_5, intid | 1ull << 16 | me);	/* Aff1 1: nobody here */
 	wait_ms(20);
-	check(sgis == 1, "sgi-aff1-nobody", "%lu SGIs arrived, want %lu", sgis, 1);
+	check(sgis == 1, "sgi-aff1-nobody", "%d SGIs arrived, want 1", sgis);
 }
 
 static void not_given(void)
@@ -136,11 +121,11 @@ static void not_given(void)
 	uint64_t esr, v = 0;
 
 	esr = rt_trap(v = sysreg_read(cntp_ctl_el0));
-	check(EC(esr) == 0 && esr != 0, "physical-timer-undef", "ESR 0x%lx (value 0x%lx)", esr, v);
+	check(EC(esr) == 0 && esr != 0, "physical-timer-undef", "ESR 0x%lx (value 0x%lx)", (unsigned long)esr, (unsigned long)v);
 	/* Implementation-defined registers are trapped too (HCR_EL2.TIDCP), but QEMU 7.2's
 	 * TCG does not honour that trap, so there is nothing to see here under it. */
 	esr = rt_trap(v = sysreg_read(actlr_el1));
-	check(esr == 0 && v == 0, "actlr-zero", "ESR 0x%lx, value 0x%lx", esr, v);
+	check(esr == 0 && v == 0, "actlr-zero", "ESR 0x%lx, value 0x%lx", (unsigned long)esr, (unsigned long)v);
 }
 
 static void view(void)
@@ -150,7 +135,7 @@ static void view(void)
 	os_lock();
 	uint64_t seen;
 	debug_regs(0x12345670);
-	check(debug_regs_hold(0x12345670, &seen), "debug-regs-keep-values", "DBGBVR0 0x%lx%lx", seen, 0);
+	check(debug_regs_hold(0x12345670, &seen), "debug-regs-keep-values", "DBGBVR0 0x%lx", (unsigned long)seen);
 	sgi_ranges();
 	not_given();
 }
@@ -165,8 +150,8 @@ static void debug_share(void)
 	while ((int64_t)(rt_counter() - end) < 0)
 		if (!debug_regs_hold(pattern, &seen))
 			bad++;
-	check(bad == 0, "debug-regs-private", "DBGBVR0 read 0x%lx (another partition's), %lu times",
-	      seen, bad);
+	check(bad == 0, "debug-regs-private", "DBGBVR0 read 0x%lx (another partition's), %u times",
+	      (unsigned long)seen, bad);
 }
 #endif
 
@@ -182,9 +167,7 @@ int main(void)
 	else
 		view();
 #else
-	check(0, "arch", "no checks for this architecture (%lu%lu)", 0, 0);
+	check_fail("arch", "no checks for this architecture");
 #endif
-	printf("cpuview: %u checks, %u failed\n", checks, failed);
-	printf("cpuview: %s\n", failed ? "FAIL" : "PASS");
-	return 0;
+	return check_summary();
 }

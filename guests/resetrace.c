@@ -19,21 +19,6 @@
 
 static volatile unsigned long counter __attribute__((section(".data")));
 static volatile int up, go;
-static unsigned failed;
-
-
-static void check(bool ok, const char *name, const char *why)
-{
-	if (ok) {
-		say("PASS %s\n", name);
-	} else {
-		say("FAIL %s: %s\n", name, why);
-		failed++;
-	}
-}
-
-
-
 static char mode[16];
 
 static void second(unsigned k)
@@ -52,11 +37,11 @@ static void second(unsigned k)
 		while (!go)
 			cpu_relax();
 		rt_system_reset();
-		say("FAIL both-reset: SYSTEM_RESET returned on vcpu 1\n");
+		check_fail("both-reset", "SYSTEM_RESET returned on vcpu 1");
 	}
 	/* lastoff */
 	rt_cpu_off();
-	say("FAIL cpu-off: CPU_OFF returned on vcpu 1\n");
+	check_fail("cpu-off", "CPU_OFF returned on vcpu 1");
 }
 
 int main(void)
@@ -68,27 +53,25 @@ int main(void)
 	check(counter == 0, "fresh-image", "the .data counter survived: the image was not reloaded");
 	counter++;
 	if (rt_ncpus < 2) {
-		check(false, "two-vcpus", "the partition has one vcpu");
+		check_fail("two-vcpus", "the partition has one vcpu");
 		goto verdict;
 	}
 	r = cpu_start(1, rt_cpu_hwid[1], second);
-	check(r == 0 && wait_flag(&up, WAIT_S), "vcpu1-start",
-	      r ? "CPU_ON failed (a vcpu of the previous run still on?)" : "vcpu 1 did not come up");
-	if (failed)
+	if (!check(r == 0 && wait_flag(&up, WAIT_S), "vcpu1-start", "%s",
+		   r ? "CPU_ON failed (a vcpu of the previous run still on?)" : "vcpu 1 did not come up"))
 		goto verdict;
 	if (!strcmp(mode, "lastoff")) {
 		delay_ms(20);	/* vcpu 1 is off by then */
 		say("resetrace: vcpu 0 turns itself off\n");
 		rt_cpu_off();
-		check(false, "cpu-off", "CPU_OFF returned on vcpu 0");
+		check_fail("cpu-off", "CPU_OFF returned on vcpu 0");
 		goto verdict;
 	}
 	delay_ms(30);		/* hammer: vcpu 1 is in and out of the console device */
 	say("resetrace: requesting reset\n");
 	go = 1;
 	rt_system_reset();
-	check(false, "reset", "SYSTEM_RESET returned on vcpu 0");
+	check_fail("reset", "SYSTEM_RESET returned on vcpu 0");
 verdict:
-	say("resetrace: %s\n", failed ? "FAIL" : "PASS");
-	return 0;
+	return check_summary();
 }
