@@ -152,7 +152,9 @@ efi: $(EFI_APP) $(O)/efi/vars.fd $(ESPS)
 $(EFI_APP): $(DEPS_STAMP) $(O)/hv.bin FORCE
 	$(Q)$(MAKE) --no-print-directory -C boot/$(EFI_LOADER) O=$(abspath $(O)/efi) \
 		ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) LIBFDT=$(abspath $(LIBFDT)) HV_BIN=$(abspath $(O)/hv.bin) V=$(V)
-$(O)/efi/vars.fd: | $(EFI_APP)
+# The firmware's variables: a copy of the template, opened with snapshot=on (QEMU_EFI_BOOT),
+# so that no run sees what an earlier one wrote to them (boot entries of other devices).
+$(O)/efi/vars.fd: $(EFI_VARS) | $(EFI_APP)
 	$(Q)cp $(EFI_VARS) $@
 $(O)/esp/%/EFI/BOOT/bundle.cpio: $(O)/hv.bin $(O)/bundles/%.cpio $(EFI_APP) scripts/efi-esp.sh
 	$(Q)scripts/efi-esp.sh $(O)/esp/$* $(EFI_ESP_HV) $(O)/bundles/$*.cpio $(EFI_APP) $(EFI_BOOT_NAME)

@@ -22,7 +22,7 @@ EFI_VARS := /usr/share/AAVMF/AAVMF_VARS.fd
 # The ESP is a legacy-only virtio-blk-pci: the firmware boots from it, the hv (modern virtio
 # only) never takes it for the disk its block slices live on.
 QEMU_EFI_BOOT = -drive if=pflash,format=raw,readonly=on,file=$(EFI_CODE) \
-	-drive if=pflash,format=raw,file=$(O)/efi/vars.fd \
+	-drive if=pflash,format=raw,file=$(O)/efi/vars.fd,snapshot=on \
 	-drive if=none,id=esp,file=fat:rw:$(O)/esp/$(1),format=raw \
 	-device virtio-blk-pci,drive=esp,disable-modern=on -net none
 EFI_BOOT_NAME := BOOTAA64.EFI

@@ -15,7 +15,7 @@ EFI_LOADER := efi
 EFI_CODE := /usr/share/OVMF/OVMF_CODE.fd
 EFI_VARS := /usr/share/OVMF/OVMF_VARS.fd
 QEMU_EFI_BOOT = -drive if=pflash,format=raw,readonly=on,file=$(EFI_CODE) \
-	-drive if=pflash,format=raw,file=$(O)/efi/vars.fd \
+	-drive if=pflash,format=raw,file=$(O)/efi/vars.fd,snapshot=on \
 	-drive file=fat:rw:$(O)/esp/$(1),format=raw,media=disk -net none
 # (the test runner asks with {bundle} and names the ESP by {config})
 QEMU_BOOT = $(call QEMU_EFI_BOOT,$(if $(filter {bundle},$(1)),{config},$(notdir $(basename $(1)))))
