@@ -208,6 +208,26 @@ static void console_flood(const struct attack *a)
 	check(!short_writes, a->name, "%lu writes cut short", short_writes);
 }
 
+/* Console input arrives while this partition floods its console: the hv takes input on
+ * the heartbeat's CPU, which must not wait for this partition's transmit (the row's
+ * heartbeat checks its gaps). The line typed must arrive whole. */
+static void console_input_flood(const struct attack *a)
+{
+	static char big[1024];
+	char got[64] = "";
+	unsigned long i;
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\n';
+	printf("hostile: flooding; type now\n");
+	out();
+	for (i = 0; i < a->val; i++)
+		write(1, big, sizeof big);
+	if (fgets(got, sizeof got, stdin))
+		got[strcspn(got, "\r\n")] = 0;
+	check(!strcmp(got, "typed during the flood"), a->name, "read \"%s\"", got);
+}
+
 /* Resets for ever: the row ends when the heartbeat is done. */
 static void reset_storm(const struct attack *a)
 {
@@ -584,6 +604,7 @@ static const struct attack attacks[] = {
 	/* storms: the heartbeat must not notice */
 	{ "notify-storm", CHECK, notify_storm, 0, NOTIFY_STORM, 0 },
 	{ "console-flood", CHECK, console_flood, 0, FLOOD_LINES, 0 },
+	{ "console-input-flood", CHECK, console_input_flood, 0, 2000, 0 },
 	{ "sgi-storm", CHECK, sgi_storm, 0, 100000, 0 },
 	{ "reset-storm", CHECK, reset_storm, 0, 0, 0 },
 	{ "last-cpu-off", CHECK, last_cpu_off, 0, 0, 0 },
