@@ -53,6 +53,10 @@ static void access_once(const struct attack *a, uint64_t addr)
 }
 
 static void stop_access(const struct attack *a) { access_once(a, a->addr); }
+/* The partition's RAM is 32 MiB (hostile.dts.in): the first byte past it. */
+#define RAM_SIZE	0x2000000ul
+static uint64_t ram_end(void) { return rt_mem_base + RAM_SIZE; }
+static void stop_ram_end(const struct attack *a) { access_once(a, ram_end()); }
 static void stop_neighbour(const struct attack *a) { access_once(a, neighbour + GUARD_OFFSET); }
 
 /* An address the guest's own MMU refuses: the exception stays inside it. */
@@ -103,7 +107,7 @@ static void vwr(unsigned off, uint32_t v) { mmio_write32(blk_mmio_base() + off, 
 static void vwr64(unsigned off, uint64_t v) { vwr(off, (uint32_t)v); vwr(off + 4, v >> 32); }
 
 enum vq_bad {
-	VQ_DESC_OUTSIDE, VQ_USED_HV, VQ_MISALIGNED, VQ_SIZE_ODD, VQ_SIZE_HUGE, VQ_LOOP,
+	VQ_DESC_OUTSIDE, VQ_USED_OUTSIDE, VQ_MISALIGNED, VQ_SIZE_ODD, VQ_SIZE_HUGE, VQ_LOOP,
 	VQ_HEAD_OOB, VQ_NEXT_OOB, VQ_AVAIL_JUMP, VQ_HUGE_LEN, VQ_IND_NESTED, VQ_IND_LOOP,
 	VQ_IND_MISALIGNED, VQ_IND_OUTSIDE,
 };
@@ -134,7 +138,7 @@ static void vq_attack(const struct attack *a)
 	avail[1] = 1;	/* idx */
 	switch ((enum vq_bad)a->val) {
 	case VQ_DESC_OUTSIDE: desc_pa = neighbour; break;
-	case VQ_USED_HV: used_pa = a->addr; break;
+	case VQ_USED_OUTSIDE: used_pa = ram_end(); break;
 	case VQ_MISALIGNED: desc_pa += 2; break;
 	case VQ_SIZE_ODD: num = 3; break;
 	case VQ_SIZE_HUGE: num = 0x8000; break;
@@ -158,7 +162,7 @@ static void vq_attack(const struct attack *a)
 			d[0].addr += 4;
 			d[0].len = 15;
 		} else {
-			d[0].addr = a->addr;
+			d[0].addr = ram_end();
 		}
 		break;
 	}
@@ -271,7 +275,6 @@ static void sgi_storm(const struct attack *a)
 /* ---- architecture specific ---- */
 
 #ifdef __aarch64__
-#define HV_BASE		0x40200000ul	/* the hv's image (QEMU virt RAM + 2 MiB) */
 #define UART_BASE	0x09000000ul	/* the physical PL011 */
 #define GICD_BASE	0x08000000ul
 #define GITS_BASE	0x08080000ul
@@ -279,8 +282,9 @@ static void sgi_storm(const struct attack *a)
 #define RTC_BASE	0x09010000ul
 #define FWCFG_BASE	0x09020000ul
 #define DISK_MMIO	0x0a003e00ul	/* the physical virtio-blk (last virtio-mmio slot) */
-#define PCIE_ECAM	0x4010000000ul
-#define IPA_TOP		0x7ffffffff8ul	/* last word the guest maps (2^39) */
+#define PCIE_ECAM	0x4010000000ul	/* above the 32-bit PA range the partition is shown */
+#define PCIE_MMIO	0x10000000ul	/* the physical PCIe window (not the partition's) */
+#define IPA_TOP		0xfffffff8ul	/* last word of the 32-bit PA range it is shown */
 #define WRAP_ADDR	0xfffffffffffffff8ul
 #define FAULT_WRAP	RT_EC_DABT
 
@@ -406,7 +410,7 @@ static void debug_regs_read(uint64_t v[8])
 #define NR_DEBUG_REGS	8
 #define DEBUG_REG_NAME	"DBGBVR0-5/DBGWVR0-1"
 #else /* x86_64 */
-#define HV_BASE		0x4000000ul	/* the hv's image (64 MiB) */
+#define HV_BASE		0x4000000ul	/* the hv's image (64 MiB, host physical) */
 #define HPET_BASE	0xfed00000ul
 #define PCIE_ECAM	0xb0000000ul	/* q35 MMCONFIG */
 #define BIOS_FLASH	0xffff0000ul
@@ -498,7 +502,7 @@ static void cpuid_hidden(const struct attack *a)
  * (fixed, INIT, SIPI) and with the all-excluding-self shorthand: dropped. */
 static void ipi_foreign(const struct attack *a)
 {
-	static const uint32_t ids[] = { 1, 2, 0xff };
+	static const uint32_t ids[] = { 1, 2, 0x7f };	/* 0xff would be the broadcast */
 	unsigned i;
 
 	sgi_enable(3, on_sgi);
@@ -575,10 +579,9 @@ static const struct attack attacks[] = {
 	/* memory that is not the partition's: stopped, address named */
 	{ "neighbour-read", STOP, stop_neighbour, 0, 0, 0 },
 	{ "neighbour-write", STOP, stop_neighbour, 0, 0, 1 },
-	{ "hv-read", STOP, stop_access, HV_BASE, 0, 0 },
-	{ "hv-write", STOP, stop_access, HV_BASE, 0, 1 },
+	{ "ram-end-read", STOP, stop_ram_end, 0, 0, 0 },
+	{ "ram-end-write", STOP, stop_ram_end, 0, 0, 1 },
 	{ "ipa-top", STOP, stop_access, IPA_TOP, 0, 0 },
-	{ "pcie-ecam", STOP, stop_access, PCIE_ECAM, 0, 0 },
 	/* an address the guest's own MMU refuses: its own exception */
 	{ "va-wrap", CHECK, guest_fault, WRAP_ADDR, FAULT_WRAP, 0 },
 	/* virtio-blk requests: error status, device still fine */
@@ -588,7 +591,7 @@ static const struct attack attacks[] = {
 	{ "blk-unknown-type", CHECK, blk_status, 0, 0x7fffffff, 0 },
 	/* malformed virtqueues: NEEDS_RESET, nothing completes */
 	{ "vq-desc-outside", CHECK, vq_attack, 0, VQ_DESC_OUTSIDE, 0 },
-	{ "vq-used-hv", CHECK, vq_attack, HV_BASE, VQ_USED_HV, 0 },
+	{ "vq-used-outside", CHECK, vq_attack, 0, VQ_USED_OUTSIDE, 0 },
 	{ "vq-misaligned", CHECK, vq_attack, 0, VQ_MISALIGNED, 0 },
 	{ "vq-size-odd", CHECK, vq_attack, 0, VQ_SIZE_ODD, 0 },
 	{ "vq-size-huge", CHECK, vq_attack, 0, VQ_SIZE_HUGE, 0 },
@@ -600,7 +603,7 @@ static const struct attack attacks[] = {
 	{ "vq-indirect-nested", CHECK, vq_attack, 0, VQ_IND_NESTED, 0 },
 	{ "vq-indirect-loop", CHECK, vq_attack, 0, VQ_IND_LOOP, 0 },
 	{ "vq-indirect-misaligned", CHECK, vq_attack, 0, VQ_IND_MISALIGNED, 0 },
-	{ "vq-indirect-outside", CHECK, vq_attack, HV_BASE, VQ_IND_OUTSIDE, 0 },
+	{ "vq-indirect-outside", CHECK, vq_attack, 0, VQ_IND_OUTSIDE, 0 },
 	/* storms: the heartbeat must not notice */
 	{ "notify-storm", CHECK, notify_storm, 0, NOTIFY_STORM, 0 },
 	{ "console-flood", CHECK, console_flood, 0, FLOOD_LINES, 0 },
@@ -610,6 +613,12 @@ static const struct attack attacks[] = {
 	{ "last-cpu-off", CHECK, last_cpu_off, 0, 0, 0 },
 	{ "debug-regs-timeshare", CHECK, debug_regs_own, 0, 200, 0 },
 #ifdef __aarch64__
+	/* The hv's own RAM has no address here: its physical address lies inside the
+	 * partition's RAM window (guest-physical 0x40000000 up), so it is the
+	 * partition's own memory. A physical address above the 32-bit range the
+	 * partition is shown faults in its own MMU (address size fault). */
+	{ "pcie-ecam", CHECK, guest_fault, PCIE_ECAM, RT_EC_DABT, 0 },
+	{ "pcie-mmio", STOP, stop_access, PCIE_MMIO, 0, 0 },
 	{ "uart-read", STOP, stop_access, UART_BASE, 0, 0 },
 	{ "uart-write", STOP, stop_access, UART_BASE, 0, 1 },
 	{ "gits-write", STOP, stop_access, GITS_BASE, 0, 1 },
@@ -632,6 +641,9 @@ static const struct attack attacks[] = {
 	{ "el2-vbar", CHECK, sysreg_undef, 0, 2, 0 },
 	{ "pmu-hidden", CHECK, pmu_hidden, 0, 0, 0 },
 #else
+	{ "hv-read", STOP, stop_access, HV_BASE, 0, 0 },	/* outside its map here */
+	{ "hv-write", STOP, stop_access, HV_BASE, 0, 1 },
+	{ "pcie-ecam", STOP, stop_access, PCIE_ECAM, 0, 0 },
 	{ "hpet-read", STOP, stop_access, HPET_BASE, 0, 0 },
 	{ "bios-flash-read", STOP, stop_access, BIOS_FLASH, 0, 0 },
 	{ "uart-port-read", CHECK, port_dropped, 0x3fd, 0, 0 },
