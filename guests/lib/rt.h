@@ -89,6 +89,10 @@ unsigned long blk_notify_count(void);
 unsigned long blk_irq_count(void);
 const char *blk_strerror(int rc);	/* "ok", "IOERR", "UNSUPP", "needs-reset", ... */
 
+/* Hostile tests (virtio_console.c): n console buffers of len bytes (each buf) handed to
+ * the device with one notify; returns how many, once all are used. */
+long vcon_flood(const void *buf, uint32_t len, unsigned n);
+
 /* Checks (check.c): one "PASS name" or "FAIL name: why" line each (why only
  * printed on failure); check_summary() prints "SUMMARY: N checks, M failed"
  * and "VERDICT: PASS" or "VERDICT: FAIL" and returns main()'s exit status. */

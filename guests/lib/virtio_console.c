@@ -22,6 +22,7 @@ static char rxring[RXRING];
 static unsigned rx_head, rx_tail, rx_last_cr;
 static spinlock_t lock;
 static uint64_t irq_cpu;	/* hardware id of the CPU taking our interrupt */
+static unsigned flood_outstanding;	/* vcon_flood() buffers the device has not used yet */
 
 /* Wait for the device with the lock held: only irq_cpu is woken by it. */
 static void vcon_wait(unsigned long f)
@@ -41,7 +42,10 @@ static void vcon_poll(void)
 
 	while (vq_has_used(&txq)) {
 		b = vq_pop(&txq, 0);
-		tx_free |= 1u << (b - txbuf[0]) / TXSZ;
+		if (b == (char *)&flood_outstanding)
+			flood_outstanding--;
+		else
+			tx_free |= 1u << (b - txbuf[0]) / TXSZ;
 	}
 	while (vq_has_used(&rxq)) {
 		b = vq_pop(&rxq, &len);
@@ -153,6 +157,30 @@ long vcon_read(char *buf, size_t n)
 	}
 	spin_unlock_irqrestore(&lock, f);
 	return i;
+}
+
+/* For hostile tests: up to n transmit buffers of len bytes, each the same buf, queued at
+ * once and announced with one notify, so that one exit hands the device all of them.
+ * Returns how many were queued, once the device has used them all. */
+long vcon_flood(const void *buf, uint32_t len, unsigned n)
+{
+	unsigned long f;
+	unsigned added = 0;
+
+	if (!con_base)
+		return 0;
+	vcon_flush();
+	f = spin_lock_irqsave(&lock);
+	while (added < n && txq.num_free) {
+		vq_add(&txq, (void *)buf, len, 0, &flood_outstanding);
+		flood_outstanding++;
+		added++;
+	}
+	vq_kick(&txq);
+	for (vcon_poll(); flood_outstanding; vcon_poll())
+		vcon_wait(f);
+	spin_unlock_irqrestore(&lock, f);
+	return added;
 }
 
 void vcon_flush(void)
