@@ -68,6 +68,7 @@ struct vcpu_arch {
     uint64_t next_rip;
     unsigned sipi_target, sipi_vector;   /* a start-up IPI the vcpu just sent */
     bool flush_tlb;                 /* nested tables changed: flush its ASID/VPID on entry */
+    int virq;                       /* SVM: vector offered through V_IRQ, or -1 (svm.c) */
     unsigned refusals_logged;       /* MSR/RDPMC/port refusals logged (at most 8) */
     uint64_t pvclock_msr;           /* MSR_KVM_SYSTEM_TIME_NEW as the guest wrote it */
     uint32_t tsc_aux;               /* IA32_TSC_AUX (RDTSCP) */
