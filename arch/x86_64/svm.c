@@ -230,8 +230,7 @@ static void svm_inject_exception(struct vcpu *v, unsigned vec, bool has_error, u
  * guest can take it. Not EVENTINJ for new interrupts: QEMU 7.2's TCG delivers an injected
  * interrupt at VMRUN and leaves it pending as an exception, so a later exit from the
  * emulator's loop delivers it again (100038 of 100000 self-IPIs with -accel
- * tcg,thread=single), and under MTTCG the same pattern ended with the host's own state in
- * a neighbour's VMCB (test/e2e/pending.tbl). */
+ * tcg,thread=single; README, Known limits). */
 static void inject_pending(struct vcpu *v)
 {
     uint64_t intinfo = F64(v, VMCB_EXITINTINFO);
