@@ -47,7 +47,9 @@ HV_SRCS := $(wildcard hv/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(ARC
 	$(addprefix drivers/,$(DRIVERS)) $(wildcard boot/$(HV_BOOT)/*.c) $(wildcard boot/$(HV_BOOT)/*.S)
 HV_OBJS := $(patsubst %,$(O)/obj/%.o,$(HV_SRCS))
 
-GUESTS := hello ticker intruder noisy smp resetter resetrace cpuview blk bench hostile
+# A port still being built names the guests it has so far (ARCH_GUESTS in arch.mk).
+ALL_GUESTS := hello ticker intruder noisy smp resetter resetrace cpuview blk bench hostile
+GUESTS := $(or $(ARCH_GUESTS),$(ALL_GUESTS))
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 # Files every bundle carries besides the guests (an initrd for the initrd test).
 BUNDLE_DATA := test/e2e/data/initrd.txt
@@ -60,14 +62,15 @@ CONFIGS += $(REPRO_BUNDLES)
 # an hv fix); the neighbour's fixed address is per architecture (inside RAM, clear of the hv).
 HOSTILE_NEIGHBOUR_aarch64 := 0x50000000
 HOSTILE_NEIGHBOUR_x86_64 := 0x10000000
+HOSTILE_NEIGHBOUR_s390x := 0x10000000
 HOSTILE_CONFIGS := $(sort $(shell awk '$$2 ~ /^hostile-/ { print $$2 }' \
 	test/e2e/tests.tbl test/e2e/pending.tbl))
 CONFIGS += $(HOSTILE_CONFIGS)
 BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(CONFIGS))
 
 .PHONY: all deps hv guests bundles efi mb2 isos bochs e2e-bochs run gdb bench test unit e2e check-config readme-config \
-	clean distclean print-emulator
-all: hv guests bundles efi
+	clean distclean print-emulator print-deps
+all: hv guests bundles $(if $(EFI_LOADER),efi)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
@@ -116,6 +119,8 @@ $(O)/configs/hostile-%.dtb: test/e2e/hostile/hostile.dts.in
 		dtc -q -I dts -O dtb -o $@ -
 
 bundles: $(BUNDLES)
+# What a port boots from besides the bundle (s390x: an IPL volume per config, arch.mk).
+all: $(ARCH_BOOT_IMAGES)
 $(O)/bundles/%.cpio: $(O)/configs/%.dtb $(GUEST_BINS) $(BUNDLE_DATA) scripts/mkbundle.sh
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BUNDLE  $@")
@@ -141,9 +146,10 @@ $(O)/configs/linux-%.dtb: test/e2e/linux/linux-%.dts test/e2e/linux/linux.dtsi
 $(O)/bundles/linux-%.cpio: $(O)/configs/linux-%.dtb $(GUEST_BINS) $(DEBIAN_FILES)
 	@mkdir -p $(dir $@)
 	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS) $(DEBIAN_FILES)
-E2E_EXTRA_BUNDLES := $(patsubst %,$(O)/bundles/%.cpio,$(LINUX_CONFIGS)) \
-	$(patsubst %,$(O)/esp/%/EFI/BOOT/bundle.cpio,$(LINUX_CONFIGS)) \
-	$(if $(BIOS_LOADER),$(O)/iso/linux-debian-nodisk.iso)
+# (a port without the Linux rows yet says ARCH_NO_LINUX := 1)
+E2E_EXTRA_BUNDLES := $(if $(ARCH_NO_LINUX),,$(patsubst %,$(O)/bundles/%.cpio,$(LINUX_CONFIGS)) \
+	$(if $(EFI_LOADER),$(patsubst %,$(O)/esp/%/EFI/BOOT/bundle.cpio,$(LINUX_CONFIGS))) \
+	$(if $(BIOS_LOADER),$(O)/iso/linux-debian-nodisk.iso))
 
 # ---- UEFI: the loader, its firmware variables, and one ESP directory per config ----
 EFI_APP := $(O)/efi/hvboot.efi
@@ -254,6 +260,7 @@ HOST_NEUTRAL := hv/config.c hv/config_schema.c hv/bundle.c hv/schedule.c hv/virt
 HOST_CORE := $(HOST_NEUTRAL) arch/aarch64/image.c
 HOST_IMAGE_x86_64 := arch/x86_64/image.c arch/x86_64/bzimage.c
 HOST_IMAGE_aarch64 := arch/aarch64/image.c
+HOST_IMAGE_s390x := arch/s390x/image.c
 HVCHECK := $(HOSTO)/hvcheck-$(ARCH)
 
 $(HVCHECK): tools/hvcheck.c $(HOST_NEUTRAL) $(HOST_IMAGE_$(ARCH)) | $(DEPS_STAMP)
@@ -294,6 +301,12 @@ check-config: $(HVCHECK) guests
 readme-config: $(HVCHECK)
 	scripts/readme-config.sh $(HVCHECK)
 
+# For scripts/setup-deps.sh: what arch.mk says the port needs.
+print-deps:
+	@echo "DEB_ARCH='$(DEB_ARCH)' TRIPLE='$(TRIPLE)' NEWLIB_HOST='$(NEWLIB_HOST)'"
+	@echo "NEWLIB_CFLAGS='$(NEWLIB_CFLAGS)' APT_PACKAGES='$(APT_PACKAGES)'"
+	@echo "DEPS_NEWLIB_PREP='$(DEPS_NEWLIB_PREP)' DEPS_HOOK='$(DEPS_HOOK)'"
+
 # For test/run.sh: the emulator command line with a {bundle} placeholder.
 print-emulator:
 	@echo "QEMU_CMDLINE='$(QEMU) $(QEMU_MACHINE)'"
@@ -305,6 +318,7 @@ endif
 	@echo "QEMU_BOOTARGS='$(call QEMU_BOOT,{bundle})'"
 	@echo "QEMU_EFI_BOOTARGS='$(call QEMU_EFI_BOOT,{config})'"
 	@echo "QEMU_DISK_BUS='$(QEMU_DISK_BUS)'"
+	@echo "E2E_ROWS='$(subst $(BOCHS_EMPTY) $(BOCHS_EMPTY),|,$(strip $(E2E_ROWS)))'"
 
 include test/fuzz/fuzz.mk
 

@@ -8,7 +8,9 @@
 /* Each arch links the drivers its machines have; the others are absent (weak, NULL). */
 extern const struct uart_driver pl011_driver __attribute__((weak));
 extern const struct uart_driver ns16550_driver __attribute__((weak));
-static const struct uart_driver *const drivers[] = { &pl011_driver, &ns16550_driver };
+extern const struct uart_driver sclp_console_driver __attribute__((weak));
+static const struct uart_driver *const drivers[] = { &pl011_driver, &ns16550_driver,
+                                                     &sclp_console_driver };
 
 int uart_probe(const void *fdt, struct uart *u)
 {
@@ -24,12 +26,14 @@ int uart_probe(const void *fdt, struct uart *u)
     for (unsigned i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
         if (!drivers[i] || fdt_node_check_compatible(fdt, node, drivers[i]->compatible) != 0)
             continue;
+        /* A console that is not a register window (the s390x SCLP) has no reg. */
         const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-        if (!reg || len < 16)
+        if (reg && len < 16)
             return -1;
         u->drv = drivers[i];
-        u->base = (volatile uint8_t *)(uintptr_t)((uint64_t)fdt32_to_cpu(reg[0]) << 32 |
-                                                  fdt32_to_cpu(reg[1]));
+        u->base = reg ? (volatile uint8_t *)(uintptr_t)((uint64_t)fdt32_to_cpu(reg[0]) << 32 |
+                                                        fdt32_to_cpu(reg[1]))
+                      : NULL;
         const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
         u->irq = -1;
         if (irq && len >= 4) {

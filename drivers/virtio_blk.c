@@ -395,7 +395,7 @@ static int pci_init(struct pci_dev *pd, struct disk *d, const char **why)
     return 0;
 }
 
-int disk_probe(const void *fdt, struct disk *d, const char **why)
+int virtio_blk_probe(const void *fdt, struct disk *d, const char **why)
 {
     static const uint16_t ids[] = { 0x1042, 0x1001 }; /* modern, transitional */
     struct pci_dev pd = { 0 };

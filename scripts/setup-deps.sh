@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and builds what the build needs, idempotently; results are cached under build/deps.
-#   setup-deps.sh ARCH        (aarch64 | x86_64)
+#   setup-deps.sh ARCH        (a folder of arch/)
 # Debian 12 packages come from apt (installed only when missing); newlib is built from
 # Debian's newlib-source for the target; libfdt for the target is unpacked from Debian's
 # libfdt-dev:<debian-arch> package (the source package is not reliably served).
@@ -10,19 +10,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 deps=$top/build/deps
 mkdir -p "$deps"
 
-case $arch in
-aarch64) debarch=arm64; triple=aarch64-linux-gnu; host=aarch64-none-elf; extra="";
-         # libc6-dev-arm64-cross: the static /init of the Debian-kernel rows
-         pkgs="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm" ;;
-# x86_64: the host's own gcc (x86_64-linux-gnu-gcc on Debian amd64). No red zone in newlib:
-# the guests take interrupts on the stack they interrupt, which would clobber it.
-x86_64)  debarch=amd64; triple=x86_64-linux-gnu; host=x86_64-none-elf; extra="-mno-red-zone";
-         pkgs="gcc binutils qemu-system-x86 gnu-efi ovmf"
-         # BIOS boot under Bochs: the emulator, its headless display and ROM BIOS, the VGA
-         # ROM, and grub-mkrescue's needs for the ISOs (make isos, scripts/bochs-run.sh)
-         pkgs="$pkgs bochs bochs-term bochsbios vgabios grub-pc-bin grub-common xorriso mtools" ;;
-*) echo "setup-deps: unsupported ARCH '$arch'" >&2; exit 2 ;;
-esac
+# What the port needs comes from its arch/<arch>/arch.mk (make print-deps): the Debian
+# architecture and compiler triple, newlib's host and extra flags, its own apt packages, and
+# optional hooks (DEPS_NEWLIB_PREP: adapt newlib's source; DEPS_HOOK: fetch what else it needs).
+[ -f "$top/arch/$arch/arch.mk" ] || { echo "setup-deps: unsupported ARCH '$arch'" >&2; exit 2; }
+eval "$(make -s --no-print-directory -C "$top" ARCH="$arch" print-deps)"
+debarch=$DEB_ARCH triple=$TRIPLE host=$NEWLIB_HOST extra=$NEWLIB_CFLAGS pkgs=$APT_PACKAGES
 pkgs="$pkgs device-tree-compiler libfdt-dev newlib-source cpio gcc make python3 libasan8 libubsan1"
 pkgs="$pkgs acpica-tools" # iasl checks the ACPI tables the x86_64 port builds
 pkgs="$pkgs e2fsprogs"    # the Linux rows: an ext4 slice made and checked on the host
@@ -46,9 +39,9 @@ fi
 # x86_64 the host's own (the hv and hvboot.efi use it; x86_64 guests find their devices
 # through ACPI and do not).
 fdt=$deps/libfdt-$arch
-if [ "$arch" = x86_64 ] && [ ! -f "$fdt/lib/libfdt.a" ]; then
+if [ "$debarch" = "$(dpkg --print-architecture)" ] && [ ! -f "$fdt/lib/libfdt.a" ]; then
     mkdir -p "$fdt/lib" "$fdt/include"
-    cp /usr/lib/x86_64-linux-gnu/libfdt.a "$fdt/lib/"
+    cp "/usr/lib/$triple/libfdt.a" "$fdt/lib/"
     cp /usr/include/fdt.h /usr/include/libfdt.h /usr/include/libfdt_env.h "$fdt/include/"
 elif [ ! -f "$fdt/lib/libfdt.a" ]; then
     if ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
@@ -75,6 +68,7 @@ if [ ! -f "$nl/$host/lib/libc.a" ]; then
         rm -rf "$src"; mkdir -p "$src"
         tar -C "$src" -xf /usr/src/newlib/newlib-*.tar.*
     fi
+    if [ -n "${DEPS_NEWLIB_PREP:-}" ]; then "$top/$DEPS_NEWLIB_PREP" "$src/newlib-salsa"; fi
     bld=$deps/newlib-build-$arch
     rm -rf "$bld"; mkdir -p "$bld"
     echo "setup-deps: building newlib for $arch (about a minute)"
@@ -89,8 +83,6 @@ if [ ! -f "$nl/$host/lib/libc.a" ]; then
     echo "setup-deps: newlib for $arch in $nl"
 fi
 
-# UEFI: GNU-EFI for the target and the firmware QEMU boots it with (x86_64: Debian's gnu-efi
-# and ovmf, in the package list above).
-if [ "$arch" = aarch64 ]; then
-    "$top/boot/efi/get-gnu-efi.sh"
+if [ -n "${DEPS_HOOK:-}" ]; then
+    "$top/$DEPS_HOOK"
 fi

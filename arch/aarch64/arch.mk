@@ -1,10 +1,21 @@
 # aarch64: EL2 hypervisor, booted as an arm64 Image (QEMU -kernel, U-Boot booti).
 CROSS_COMPILE ?= aarch64-linux-gnu-
+# Dependencies (scripts/setup-deps.sh): Debian architecture, compiler triple, newlib's host,
+# the apt packages (libc6-dev-arm64-cross: the static /init of the Debian-kernel rows), and
+# GNU-EFI for arm64 with the AAVMF firmware.
+DEB_ARCH := arm64
+TRIPLE := aarch64-linux-gnu
 NEWLIB_HOST := aarch64-none-elf
+NEWLIB_CFLAGS :=
+APT_PACKAGES := gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
+DEPS_HOOK := boot/efi/get-gnu-efi.sh
 ARCH_CFLAGS := -mgeneral-regs-only -mstrict-align -mno-outline-atomics
 HV_BOOT := arm64-image
-DRIVERS := uart.c pl011.c virtio_blk.c pci.c
+DRIVERS := uart.c pl011.c disk.c virtio_blk.c pci.c
 HV_LDS := arch/aarch64/hv.ld
+# Guests: arm64 Images that find their devices in the DTB (libfdt).
+GUEST_CFLAGS = -mstrict-align -I$(LIBFDT)/include
+GUEST_LIBS = $(LIBFDT)/lib/libfdt.a
 # The emulated machine: EL2 on, GICv3, PSCI through SMC to QEMU's firmware model.
 QEMU := qemu-system-aarch64
 QEMU_MACHINE := -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -m 1G \

@@ -2,11 +2,23 @@
 # the hv image inside it (boot/efi), or on a BIOS PC (Bochs) by GRUB's multiboot2 as
 # hvboot.mb2, likewise with the hv inside (boot/multiboot2; `make isos`, `make bochs`).
 CROSS_COMPILE ?=
+# Dependencies (scripts/setup-deps.sh): the host's own gcc; no red zone in newlib (the
+# guests take interrupts on the stack they interrupt, which would clobber it). Bochs with its
+# headless display and ROM BIOS, the VGA ROM and grub-mkrescue's needs: BIOS boot under Bochs.
+DEB_ARCH := amd64
+TRIPLE := x86_64-linux-gnu
 NEWLIB_HOST := x86_64-none-elf
+NEWLIB_CFLAGS := -mno-red-zone
+APT_PACKAGES := gcc binutils qemu-system-x86 gnu-efi ovmf \
+	bochs bochs-term bochsbios vgabios grub-pc-bin grub-common xorriso mtools
 ARCH_CFLAGS := -mno-red-zone -mcmodel=small -fno-pie -no-pie -mgeneral-regs-only
 HV_BOOT := fdt
-DRIVERS := uart.c ns16550.c virtio_blk.c pci.c
+DRIVERS := uart.c ns16550.c disk.c virtio_blk.c pci.c
 HV_LDS := arch/x86_64/hv.ld
+# Guests: bzImages that find their devices through ACPI. No red zone: interrupts are taken on
+# the interrupted stack. SSE is on (crt0).
+GUEST_CFLAGS := -mno-red-zone -fno-pie
+GUEST_LDFLAGS := -Wl,-z,noexecstack
 # The emulated machine: q35, TCG, a CPU model with SVM and nested paging. One TCG thread
 # for all vCPUs: with QEMU 7.2's multi-threaded TCG, a VMRUN on one vCPU now and then
 # comes back with the host's own state in the guest's VMCB while another vCPU is busy

@@ -29,7 +29,12 @@ struct disk {
     void (*batch)(struct disk *d, struct disk_req *reqs, unsigned n);
 };
 
-/* Find the machine's disk from the firmware DT; 0 found, <0 none (*why says). */
+/* Find the machine's disk from the firmware DT; 0 found, <0 none (*why says). Tries the
+ * disk drivers the arch links (DRIVERS in arch.mk), in the order of drivers/disk.c. */
 int disk_probe(const void *fdt, struct disk *d, const char **why);
+
+/* The drivers: the same contract, each for one kind of disk. */
+int virtio_blk_probe(const void *fdt, struct disk *d, const char **why);
+int fba_probe(const void *fdt, struct disk *d, const char **why);
 
 #endif

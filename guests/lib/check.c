@@ -95,7 +95,7 @@ void rt_exception_caught(uint64_t code, uint64_t info)
 
 long rt_catch(void (*fn)(void *), void *arg, uint64_t *info)
 {
-	unsigned long flags = irq_save();
+	volatile unsigned long flags = irq_save();	/* kept across the longjmp */
 
 	irq_restore(flags);
 	if (setjmp(catch_env)) {

@@ -31,6 +31,10 @@ void vblk_found(uintptr_t base, unsigned intid, int edge);	/* virtio_blk.c */
  * rt_catch() is waiting for it */
 void rt_exception_caught(uint64_t code, uint64_t info);
 void rt_raw_puts(const char *s);	/* straight to the console, no stdio */
+/* An arch's own console, used while there is no virtio console (s390x: the SCLP);
+ * weak: absent elsewhere. */
+long arch_console_write(const char *buf, size_t n) __attribute__((weak));
+void arch_console_flush(void) __attribute__((weak));
 void rt_warn(const char *fmt, ...);	/* queued until the console exists */
 
 #endif

@@ -63,9 +63,9 @@ int _fstat(int fd, struct stat *st)
 	return 0;
 }
 
-#ifdef __x86_64__
-/* newlib for x86_64-none-elf is configured with MISSING_SYSCALL_NAMES: its
- * reentrant wrappers call the plain names. */
+#if defined(__x86_64__) || defined(__s390x__)
+/* newlib for x86_64-none-elf and s390x-none-elf is configured with
+ * MISSING_SYSCALL_NAMES: its reentrant wrappers call the plain names. */
 void *sbrk(ptrdiff_t) __attribute__((alias("_sbrk")));
 int write(int, const char *, size_t) __attribute__((alias("_write")));
 int read(int, char *, size_t) __attribute__((alias("_read")));

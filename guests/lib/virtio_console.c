@@ -115,8 +115,8 @@ long vcon_write(const char *buf, size_t n)
 	unsigned long f;
 	size_t done = 0;
 
-	if (!con_base)
-		return n;	/* nowhere to print: pretend it went out */
+	if (!con_base)	/* the arch's console, or nowhere: pretend it went out */
+		return arch_console_write ? arch_console_write(buf, n) : (long)n;
 	f = spin_lock_irqsave(&lock);
 	while (done < n) {
 		size_t c = n - done < TXSZ ? n - done : TXSZ;
@@ -187,8 +187,11 @@ void vcon_flush(void)
 {
 	unsigned long f;
 
-	if (!con_base)
+	if (!con_base) {
+		if (arch_console_flush)
+			arch_console_flush();
 		return;
+	}
 	f = spin_lock_irqsave(&lock);
 	vq_kick(&txq);
 	for (vcon_poll(); tx_free != (1u << NTX) - 1; vcon_poll())

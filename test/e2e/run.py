@@ -101,6 +101,7 @@ DISK_DEVICES = {
     "pci": "virtio-blk-pci,drive=d0,disable-legacy=on",
     "pci-transitional": "virtio-blk-pci,drive=d0",
     "pci-legacy": "virtio-blk-pci,drive=d0,disable-modern=on",
+    "fba": "fba-dasd",    # s390x (scripts/hercules-run.py): a 3370 FBA DASD, device 0200
 }
 
 

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Boots an s390x IPL volume (scripts/mkdasd.py) under Hercules, headless, and streams the
+console (the SCLP operator console, as Hercules logs it) to stdout until the machine ends:
+  hercules-run.py [-smp N] [-m MIB] [--keep] [-drive file=DISK,...] [QEMU-STYLE OPTIONS] VOLUME
+
+-smp N   CPUs (NUMCPU), as QEMU's option, so test/e2e/run.py can call this in place of QEMU;
+         the other options run.py adds for QEMU (-display, -monitor, -serial) are accepted
+         and ignored. -drive file=DISK attaches DISK as a second FBA DASD (3370, device
+         0200), the disk the partitions' block slices live on; -device is ignored.
+-m MIB   main storage (default 512).
+--keep   keep the work directory (configuration, the whole Hercules log) and name it.
+
+Console output: Hercules logs SCLP messages as bare lines among its own (HHC...) messages;
+the hv's lines all start with "[" (tags), and only those are passed on, plus a line for
+each disabled wait. Console input: each line on stdin becomes an operator command (the
+panel's ".text"), fed to Hercules through its rc file, which is a FIFO. Hercules only
+takes commands from the rc file when it runs as a daemon (output redirected).
+
+Exit status: 0 when a CPU loaded a disabled-wait PSW with code 0 (the hv's power-off);
+3 for a disabled wait with another code (the hv stopped: the code says why); 1 if
+Hercules ended by itself; killed (TERM, INT, HUP), it kills Hercules first. Hercules is
+always ended with SIGKILL: after SIGTERM it once hung for minutes (shared/platforms.md).
+"""
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+WAIT = re.compile(r"HHCCP011I CPU([0-9A-F]{4}): Disabled wait state")
+PSW = re.compile(r"PSW=([0-9A-F]{8}) ([0-9A-F]{8}) ([0-9A-F]{16})")
+
+
+def main():
+    args = sys.argv[1:]
+    smp, mem, keep, disk, volume = 1, 512, False, None, None
+    while args:
+        a = args.pop(0)
+        if a == "-smp":
+            smp = int(args.pop(0).split(",")[0])
+        elif a == "-m":
+            mem = int(args.pop(0).rstrip("M"))
+        elif a == "--keep":
+            keep = True
+        elif a == "-drive":
+            opts = dict(kv.split("=", 1) for kv in args.pop(0).split(",") if "=" in kv)
+            disk = opts.get("file")
+        elif a == "-nographic":
+            pass
+        elif a in ("-display", "-monitor", "-serial", "-device"):
+            args.pop(0)
+        elif a.startswith("-"):
+            sys.exit(f"hercules-run: unknown option {a}")
+        elif volume:
+            sys.exit(f"hercules-run: more than one volume ({volume}, {a})")
+        else:
+            volume = a
+    if not volume or not os.path.exists(volume):
+        sys.exit(f"hercules-run: no IPL volume {volume} (make ARCH=s390x)")
+    if not shutil.which("hercules"):
+        sys.exit("hercules-run: no hercules (scripts/setup-deps.sh s390x)")
+
+    work = tempfile.mkdtemp(prefix="hercules-run.")
+    cnf, rc, log = (os.path.join(work, n) for n in ("herc.cnf", "run.rc", "hercules.log"))
+    with open(cnf, "w") as f:
+        f.write(f"""CPUSERIAL 000001
+CPUMODEL  2064
+MAINSIZE  {mem}
+XPNDSIZE  0
+NUMCPU    {smp}
+MAXCPU    {smp}
+ARCHMODE  z/Arch
+PANRATE   SLOW
+OSTAILOR  QUIET
+CODEPAGE  819/037
+0100 3370 {os.path.abspath(volume)}
+""")
+        if disk:
+            f.write(f"0200 3370 {os.path.abspath(disk)}\n")
+    os.mkfifo(rc)
+    env = dict(os.environ, HERCULES_RC=rc)
+    with open(log, "wb") as out:
+        herc = subprocess.Popen(["hercules", "-d", "-f", cnf], stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)
+
+    def end(status):
+        try:
+            os.killpg(herc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        herc.wait()
+        if keep:
+            print(f"hercules-run: work directory {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        sys.exit(status)
+
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, lambda *_: end(128 + 15))
+
+    # Hercules opens the rc file once it is up; opening the FIFO waits for that.
+    fifo = os.open(rc, os.O_WRONLY)
+    os.write(fifo, b"ipl 0100\n")
+
+    logf = open(log, "rb")
+    pending, inbuf, waiting_cpu = b"", b"", None
+    stdin_open = True
+    while True:
+        chunk = logf.read()
+        if chunk:
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for raw in lines:
+                line = raw.decode("latin-1").rstrip("\r")
+                if line.startswith("["):
+                    print(line, flush=True)
+                m = WAIT.search(line)
+                if m:
+                    waiting_cpu = int(m.group(1), 16)
+                    continue
+                p = PSW.search(line)
+                if p and waiting_cpu is not None:
+                    code = int(p.group(3), 16)
+                    print(f"hercules: CPU {waiting_cpu} disabled wait, PSW {p.group(1)} "
+                          f"{p.group(2)} {p.group(3)}", flush=True)
+                    end(0 if code == 0 else 3)
+                waiting_cpu = None
+        elif herc.poll() is not None:
+            print(f"hercules: ended by itself (status {herc.returncode})", flush=True)
+            end(1)
+        fds = [0] if stdin_open else []
+        ready, _, _ = select.select(fds, [], [], 0.02)
+        if ready:
+            data = os.read(0, 4096)
+            if not data:
+                stdin_open = False
+                continue
+            inbuf += data
+            while True:
+                m = re.search(rb"[\r\n]", inbuf)
+                if not m:
+                    break
+                line, inbuf = inbuf[:m.start()], inbuf[m.end():]
+                os.write(fifo, b"." + line + b"\n")
+
+
+main()
