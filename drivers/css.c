@@ -1,5 +1,9 @@
 /* Channel subsystem helpers for polled drivers (the boot loader, the FBA disk). */
+#include "arch.h"
 #include "css.h"
+
+/* A device that has not ended a channel program after this long is broken: cleared. */
+#define CSS_TIMEOUT_NS 10000000000ull
 
 int css_run(uint32_t schid, const struct ccw1 *prog, struct irb *irb)
 {
@@ -13,10 +17,15 @@ int css_run(uint32_t schid, const struct ccw1 *prog, struct irb *irb)
     }
     if (cc != 0)
         return -2;
+    uint64_t until = arch_time_ns() + CSS_TIMEOUT_NS;
     for (;;) {
         cc = css_tsch(schid, irb);
         if (cc == 3)
             return -2;
+        if (cc == 1 && arch_time_ns() > until) {
+            css_csch(schid);
+            return -3;
+        }
         /* cc 1: nothing pending yet. Done when the primary (and so the start function)
          * has ended; an intermediate status alone is not the end. */
         if (cc == 0 && (irb->scsw.ctrl & SCSW_STCTL_PRIMARY))

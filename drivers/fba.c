@@ -10,6 +10,7 @@
 #include "css.h"
 #include "disk.h"
 #include "fba.h"
+#include "lock.h"
 
 #define FBA_DEFINE_EXTENT 0x63
 #define FBA_LOCATE        0x43
@@ -51,8 +52,23 @@ static const char *sense_text(uint32_t schid)
     return buf;
 }
 
+/* One channel program at a time on the device, from whichever CPU (the buffers below). */
+static spinlock_t fba_lock;
+
+static int transfer_locked(struct fba *f, bool write, uint64_t block, void *buf, uint32_t count,
+                           const char **why);
+
 int fba_transfer(struct fba *f, bool write, uint64_t block, void *buf, uint32_t count,
                  const char **why)
+{
+    spin_lock(&fba_lock);
+    int r = transfer_locked(f, write, block, buf, count, why);
+    spin_unlock(&fba_lock);
+    return r;
+}
+
+static int transfer_locked(struct fba *f, bool write, uint64_t block, void *buf, uint32_t count,
+                           const char **why)
 {
     static struct fba_extent de __attribute__((aligned(8)));
     static struct fba_locate loc __attribute__((aligned(8)));

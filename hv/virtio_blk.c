@@ -101,7 +101,7 @@ struct virtio_dev *virtio_blk_create(struct partition *p, unsigned line, struct 
                                    .bounce = b->bounce, .bounce_size = BOUNCE_SIZE };
     snprintf(b->slice.id, sizeof(b->slice.id), "hv-%s", p->label);
     b->dev.features_extra = pc->block_read_only ? VIRTIO_BLK_F_RO : 0;
-    if (virtio_mmio_attach(&b->dev, p, line, &vblk_ops, b) < 0)
+    if (virtio_attach(&b->dev, p, line, &vblk_ops, b) < 0)
         return NULL;
     return &b->dev;
 }

@@ -107,7 +107,7 @@ struct virtio_dev *virtio_console_create(struct partition *p, unsigned line)
 {
     struct vcons *c = &consoles[p->id];
 
-    if (virtio_mmio_attach(&c->dev, p, line, &vcons_ops, c) < 0)
+    if (virtio_attach(&c->dev, p, line, &vcons_ops, c) < 0)
         return NULL;
     return &c->dev;
 }

@@ -11,8 +11,8 @@ console (the SCLP operator console, as Hercules logs it) to stdout until the mac
 --keep   keep the work directory (configuration, the whole Hercules log) and name it.
 
 Console output: Hercules logs SCLP messages as bare lines among its own (HHC...) messages;
-the hv's lines all start with "[" (tags), and only those are passed on, plus a line for
-each disabled wait. Console input: each line on stdin becomes an operator command (the
+the hv's lines all start with "[" (tags), and only those are passed on; a disabled wait
+with a code other than 0 (the hv stopped for a reason) is reported on stderr. Console input: each line on stdin becomes an operator command (the
 panel's ".text"), fed to Hercules through its rc file, which is a FIFO. Hercules only
 takes commands from the rc file when it runs as a daemon (output redirected).
 
@@ -126,12 +126,14 @@ CODEPAGE  819/037
                 p = PSW.search(line)
                 if p and waiting_cpu is not None:
                     code = int(p.group(3), 16)
-                    print(f"hercules: CPU {waiting_cpu} disabled wait, PSW {p.group(1)} "
-                          f"{p.group(2)} {p.group(3)}", flush=True)
+                    if code:
+                        print(f"hercules-run: CPU {waiting_cpu} disabled wait, PSW {p.group(1)} "
+                              f"{p.group(2)} {p.group(3)}", file=sys.stderr, flush=True)
                     end(0 if code == 0 else 3)
                 waiting_cpu = None
         elif herc.poll() is not None:
-            print(f"hercules: ended by itself (status {herc.returncode})", flush=True)
+            print(f"hercules-run: Hercules ended by itself (status {herc.returncode})",
+                  file=sys.stderr, flush=True)
             end(1)
         fds = [0] if stdin_open else []
         ready, _, _ = select.select(fds, [], [], 0.02)

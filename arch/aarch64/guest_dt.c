@@ -8,6 +8,7 @@
 #include "config.h"
 #include "fdt_build.h"
 #include "partition.h"
+#include "virtio.h"
 
 #define GUEST_RAM_BASE 0x40000000ull
 #define GUEST_DEV_BASE 0x0a000000ull
@@ -15,6 +16,12 @@
 
 gpaddr_t arch_guest_ram_base(void) { return GUEST_RAM_BASE; }
 gpaddr_t arch_guest_dev_base(unsigned n) { return GUEST_DEV_BASE + (gpaddr_t)n * ARCH_GUEST_DEV_SIZE; }
+
+/* Partitions find their virtio devices as virtio-mmio windows. */
+int arch_virtio_attach(struct virtio_dev *d)
+{
+    return virtio_mmio_attach(d);
+}
 
 unsigned arch_guest_fdt_dev_irq(unsigned n, uint32_t *cells)
 {

@@ -70,8 +70,3 @@ gpaddr_t arch_guest_dev_base(unsigned n)
     (void)n;
     return ~0ull;
 }
-
-void arch_part_irq_raise(struct partition *p, unsigned n)
-{
-    (void)p, (void)n;
-}

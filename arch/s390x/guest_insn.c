@@ -130,7 +130,7 @@ static void diag(struct vcpu *v, struct vm_exit *e)
         break;
     case 0x500:                 /* KVM hypercalls: virtio-ccw notify (subcode 3) */
         if (g[1] == 3) {
-            g[2] = (uint64_t)-22ll;     /* no virtio-ccw subchannels yet */
+            g[2] = (uint64_t)s390_css_notify(v, g[2], g[3] & 0xffff);
             return;
         }
         break;
@@ -138,31 +138,9 @@ static void diag(struct vcpu *v, struct vm_exit *e)
     s390_guest_program(v, PGM_SPECIFICATION, 4);
 }
 
-/* The channel subsystem the partition sees: no subchannels yet. */
-static bool io_insn(struct vcpu *v, struct vm_exit *e, unsigned op2)
+void *s390_io_operand(struct vcpu *v, struct vm_exit *e, unsigned len)
 {
-    switch (op2) {
-    case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35: case 0x38: case 0x76:
-        s390_set_cc(v, 3);      /* CSCH HSCH MSCH SSCH STSCH TSCH RSCH XSCH: no such subchannel */
-        return true;
-    case 0x36:                  /* TPI: nothing pending */
-        s390_set_cc(v, 0);
-        return true;
-    case 0x39: {                /* STCRW: no channel report */
-        uint32_t *crw = operand(v, e, s_addr(v), 4, 4);
-        if (crw) {
-            *crw = 0;
-            s390_set_cc(v, 1);
-        }
-        return true;
-    }
-    case 0x37: case 0x3c:       /* SAL, SCHM: nothing to do */
-        return true;
-    case 0x3a: case 0x3b:       /* STCPS, RCHP */
-        s390_set_cc(v, 3);
-        return true;
-    }
-    return false;
+    return operand(v, e, s_addr(v), len, 4);
 }
 
 static void chsc(struct vcpu *v, struct vm_exit *e)
@@ -190,7 +168,7 @@ static void b2(struct vcpu *v, struct vm_exit *e)
     unsigned op2 = sd->ipa & 0xff;
     unsigned r1 = (sd->ipb >> 20) & 0xf, r2 = (sd->ipb >> 16) & 0xf;
 
-    if (io_insn(v, e, op2))
+    if (s390_css_insn(v, e, op2))
         return;
     switch (op2) {
     case 0x02: {                /* STIDP */

@@ -31,6 +31,14 @@ void s390_set_cc(struct vcpu *v, unsigned cc);
 
 /* vsclp.c: SERVC; returns the condition code, or <0 for a program exception (-code). */
 int s390_vsclp_servc(struct vcpu *v, uint32_t cmd, uint64_t sccb);
+/* css.c: the partition's channel subsystem */
+bool s390_css_insn(struct vcpu *v, struct vm_exit *e, unsigned op2);
+bool s390_css_take(struct vcpu *v, uint32_t code[3]);
+bool s390_css_pending(const struct vcpu *v);
+bool s390_css_requested(const struct partition *p);
+int64_t s390_css_notify(struct vcpu *v, uint64_t schid, uint64_t q);
+/* guest_insn.c: the operand of the intercepted S-format instruction (NULL: reflected) */
+void *s390_io_operand(struct vcpu *v, struct vm_exit *e, unsigned len);
 /* sigp.c */
 void s390_sigp(struct vcpu *v, struct vm_exit *e, unsigned r1, unsigned r3, unsigned order);
 /* Guest reset of a stopped vcpu (SIGP initial CPU reset). */

@@ -34,21 +34,12 @@
 #define CR0_INITIAL  0xe0ull
 #define CR14_INITIAL 0xc2000000ull
 
-void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
+/* The state after an initial CPU reset, then the PSW. */
+static void init_state(struct vcpu *v, gpaddr_t entry, uint64_t mask)
 {
     struct vcpu_arch *a = &v->arch;
     struct sie_block *sd = &a->sie;
 
-    if (arg & S390_START_RESTART) {
-        /* SIGP restart of a stopped CPU: a restart interruption, registers as they are. */
-        s390_guest_swap_psw(v, LC_RESTART_OLD_PSW, LC_RESTART_NEW_PSW);
-        a->stopped = false;
-        return;
-    }
-    if (arg & S390_START_RESUME) {
-        a->stopped = false;     /* SIGP start: on from where it stopped */
-        return;
-    }
     memset(sd, 0, sizeof(*sd));
     memset(a->gprs, 0, sizeof(a->gprs));
     memset(a->fprs, 0, sizeof(a->fprs));
@@ -64,10 +55,32 @@ void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
     sd->eca = ECA_EXTA;
     sd->gcr[0] = CR0_INITIAL;
     sd->gcr[14] = CR14_INITIAL;
-    sd->gpsw_mask = arg;
+    sd->gpsw_mask = mask;
     sd->gpsw_addr = entry;
     if (cpus[v->pcpu].loaded == v)
         cpus[v->pcpu].loaded = NULL;  /* its live FP registers are stale now */
+}
+
+void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
+{
+    struct vcpu_arch *a = &v->arch;
+
+    if (arg & S390_START_RESTART) {
+        /* SIGP restart of a stopped CPU: a restart interruption, registers as they are. */
+        s390_guest_swap_psw(v, LC_RESTART_OLD_PSW, LC_RESTART_NEW_PSW);
+        a->stopped = false;
+        return;
+    }
+    if (arg & S390_START_RESUME) {
+        a->stopped = false;     /* SIGP start: on from where it stopped */
+        return;
+    }
+    /* The boot vcpu starts as after IPL, which resets every CPU of the configuration:
+     * the others wait stopped, in their reset state, for SIGP. */
+    init_state(v, entry, arg);
+    if (v->index == 0)
+        for (unsigned i = 1; i < v->part->nr_vcpus; i++)
+            init_state(&v->part->vcpus[i], 0, 0);
 }
 
 /* The FP and access registers are the vcpu's while it is loaded: the hv never uses them
@@ -158,6 +171,8 @@ bool arch_vcpu_irq_pending(struct vcpu *v)
 
     if (deliverable(v))
         return true;
+    if ((sd->gpsw_mask & PSW_MASK_IO) && s390_css_pending(v))
+        return true;
     if (s390_vcpu_ckc_due(v, s390_tod()))
         return true;
     return (sd->gpsw_mask & PSW_MASK_EXT) && (sd->gcr[0] & CR0_CPU_TIMER) && sd->cputm < 0;
@@ -196,6 +211,16 @@ static void deliver_interrupts(struct vcpu *v)
     a->sie.intervention &= ~SIE_INTERV_EXT;
     if ((a->pending & ~S390_PEND_RESTART) && !(a->sie.gpsw_mask & PSW_MASK_EXT))
         a->sie.intervention |= SIE_INTERV_EXT;
+
+    /* I/O: one at a time while the PSW takes them (each new PSW normally masks I/O). */
+    uint32_t code[3];
+    while ((a->sie.gpsw_mask & PSW_MASK_IO) && s390_css_take(v, code)) {
+        s390_guest_lc_write(v, LC_SUBCHANNEL_ID, code, 12);
+        s390_guest_swap_psw(v, LC_IO_OLD_PSW, LC_IO_NEW_PSW);
+    }
+    a->sie.intervention &= ~SIE_INTERV_IO;
+    if (!(a->sie.gpsw_mask & PSW_MASK_IO) && s390_css_requested(v->part))
+        a->sie.intervention |= SIE_INTERV_IO;
 }
 
 static void fault(struct vm_exit *e, const char *what, uint64_t detail)

@@ -47,6 +47,12 @@ gpaddr_t arch_guest_dev_base(unsigned n)
 }
 
 /* x86 partitions describe themselves in ACPI, not in a device tree. */
+/* Partitions find their virtio devices as virtio-mmio windows. */
+int arch_virtio_attach(struct virtio_dev *d)
+{
+    return virtio_mmio_attach(d);
+}
+
 int arch_guest_fdt(void *fdt, const struct partition *p)
 {
     (void)fdt;

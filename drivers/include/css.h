@@ -120,8 +120,9 @@ static inline int css_csch(uint32_t schid)
 
 /* Run a channel program on an enabled subchannel and wait (polling) for its end; fills
  * *irb. 0 when it ended with channel end and device end and nothing else, <0 otherwise
- * (*irb tells why; -2 if the subchannel did not accept the start). Interruptions are not
- * needed: TSCH is polled. */
+ * (*irb tells why; -2 if the subchannel did not accept the start, -3 if it did not end
+ * within 10 s and was cleared). Interruptions are not needed: TSCH is polled. One caller
+ * per subchannel at a time (the drivers lock). */
 int css_run(uint32_t schid, const struct ccw1 *prog, struct irb *irb);
 /* Find the first subchannel numbered 'first' or higher that holds device number 'devno'
  * (any valid device if devno < 0); enable it with no interruption subclass. 0 with *schid

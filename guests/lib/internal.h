@@ -13,6 +13,10 @@ void irq_handler_run(unsigned id);
  * lib/x86_64: boot_params and ACPI), reports each virtio-mmio window with
  * rt_virtio_found, then calls rt_run_main. */
 void rt_virtio_found(uintptr_t base, unsigned intid, int edge);
+/* A device on any transport (s390x: virtio-ccw), by its virtio device ID. */
+struct vdev;
+void rt_virtio_attach(struct vdev *d, uint32_t device_id);
+#define RT_MAX_VIRTIO 8
 void __attribute__((noreturn)) rt_run_main(void);
 
 /* arch: interrupt controller. intid is what the platform description gave
@@ -21,12 +25,12 @@ void __attribute__((noreturn)) rt_run_main(void);
 int intc_enable_irq(unsigned intid, int edge, irq_fn fn, void *arg);
 void __attribute__((noreturn)) arch_poweroff(void);
 
-/* virtio console (virtio_console.c); base = virtio-mmio window */
-int vcon_probe(uintptr_t base, unsigned intid, int edge);
+/* virtio console (virtio_console.c) */
+int vcon_probe(struct vdev *d);
 long vcon_write(const char *buf, size_t n);
 long vcon_read(char *buf, size_t n);
 void vcon_flush(void);
-void vblk_found(uintptr_t base, unsigned intid, int edge);	/* virtio_blk.c */
+void vblk_found(struct vdev *d);	/* virtio_blk.c */
 /* check.c: called by the arch's exception entry; returns only if no
  * rt_catch() is waiting for it */
 void rt_exception_caught(uint64_t code, uint64_t info);

@@ -34,6 +34,9 @@ void rt_warn(const char *fmt, ...)
  * blk_init(). */
 void rt_virtio_found(uintptr_t base, unsigned intid, int edge)
 {
+	static struct vdev devs[RT_MAX_VIRTIO];
+	static unsigned ndevs;
+
 	if (mmio_read32(base + VIRTIO_MMIO_MAGIC) != VIRTIO_MAGIC) {
 		rt_warn("virtio-mmio@0x%lx: bad magic, skipped\n", (unsigned long)base);
 		return;
@@ -45,10 +48,22 @@ void rt_virtio_found(uintptr_t base, unsigned intid, int edge)
 			(unsigned long)base, (unsigned)mmio_read32(base + VIRTIO_MMIO_VERSION));
 		return;
 	}
-	if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 3)
-		vcon_probe(base, intid, edge);
-	else if (mmio_read32(base + VIRTIO_MMIO_DEVICE_ID) == 2)
-		vblk_found(base, intid, edge);
+	if (ndevs == RT_MAX_VIRTIO) {
+		rt_warn("virtio-mmio@0x%lx: more than %d devices, skipped\n", (unsigned long)base,
+			RT_MAX_VIRTIO);
+		return;
+	}
+	struct vdev *d = &devs[ndevs++];
+	*d = (struct vdev){ &virtio_mmio_ops, base, intid, edge };
+	rt_virtio_attach(d, mmio_read32(base + VIRTIO_MMIO_DEVICE_ID));
+}
+
+void rt_virtio_attach(struct vdev *d, uint32_t device_id)
+{
+	if (device_id == 3)
+		vcon_probe(d);
+	else if (device_id == 2)
+		vblk_found(d);
 }
 
 void rt_run_main(void)

@@ -22,7 +22,7 @@ struct req {			/* indexed by the head descriptor */
 	int *out;		/* where the result goes; 0 = nobody waits */
 } __attribute__((aligned(32)));
 
-static struct { uintptr_t base; unsigned intid; int edge; } dev;
+static struct vdev *dev;
 static struct vq vq;
 static uint8_t ring[8192] __attribute__((aligned(4096)));	/* 128 entries */
 static struct req reqs[VQ_MAX];
@@ -34,33 +34,26 @@ static volatile unsigned long irqs;
 static unsigned long old_notifies;	/* from before the last blk_init */
 static uint64_t timeout_ticks;
 
-void vblk_found(uintptr_t base, unsigned intid, int edge)
+void vblk_found(struct vdev *d)
 {
-	if (!dev.base)
-		dev.base = base, dev.intid = intid, dev.edge = edge;
+	if (!dev)
+		dev = d;
 }
 
 static void blk_irq(void *arg)
 {
-	uint32_t st = mmio_read32(dev.base + VIRTIO_MMIO_INT_STATUS);
+	uint32_t why = dev->ops->irq_ack(dev);
 
 	(void)arg;
-	mmio_write32(dev.base + VIRTIO_MMIO_INT_ACK, st);
 	irqs++;
-	if ((st & 2) && (mmio_read32(dev.base + VIRTIO_MMIO_STATUS) & VIRTIO_ST_NEEDS_RESET))
+	if ((why & VIRTIO_IRQ_CONFIG) && (dev->ops->status(dev) & VIRTIO_ST_NEEDS_RESET))
 		dead = BLK_ENEEDS_RESET;	/* config change: the device gave up */
 }
 
-/* 64-bit config field as two 32-bit reads, retried until the generation is stable. */
+/* A 64-bit config field as two 32-bit ones (the capacity changes only with a reset). */
 static uint64_t config64(unsigned off)
 {
-	uint32_t gen, lo, hi;
-
-	do {
-		gen = mmio_read32(dev.base + VIRTIO_MMIO_CONFIG_GEN);
-		lo = mmio_read32(dev.base + VIRTIO_MMIO_CONFIG + off);
-		hi = mmio_read32(dev.base + VIRTIO_MMIO_CONFIG + off + 4);
-	} while (gen != mmio_read32(dev.base + VIRTIO_MMIO_CONFIG_GEN));
+	uint32_t lo = dev->ops->config32(dev, off), hi = dev->ops->config32(dev, off + 4);
 	return (uint64_t)hi << 32 | lo;
 }
 
@@ -69,15 +62,15 @@ int blk_init(void)
 	uint64_t feat = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_EVENT_IDX | 1ull << F_FLUSH |
 			1ull << F_RO | 1ull << F_SEG_MAX | 1ull << F_BLK_SIZE;
 
-	if (!dev.base)
+	if (!dev)
 		return BLK_ENODEV;
 	old_notifies += vq.notifies;
 	vq.notifies = 0;
 	dead = BLK_ENODEV;	/* until we are done */
-	if (virtio_mmio_negotiate(dev.base, &feat))
+	if (dev->ops->negotiate(dev, &feat))
 		return BLK_ENODEV;
-	if (vq_setup(&vq, dev.base, 0, ring, 128, !!(feat & 1ull << VIRTIO_F_EVENT_IDX))) {
-		mmio_write32(dev.base + VIRTIO_MMIO_STATUS, VIRTIO_ST_FAILED);
+	if (dev->ops->queue_setup(dev, &vq, 0, ring, 128, !!(feat & 1ull << VIRTIO_F_EVENT_IDX))) {
+		dev->ops->set_failed(dev);
 		return BLK_ENODEV;
 	}
 	memset(reqs, 0, sizeof reqs);	/* forget whatever the old queue held */
@@ -85,15 +78,15 @@ int blk_init(void)
 	capacity = config64(0);
 	ro = feat & 1ull << F_RO;
 	has_flush = feat & 1ull << F_FLUSH;
-	if (intc_enable_irq(dev.intid, dev.edge, blk_irq, 0))
+	if (intc_enable_irq(dev->intid, dev->edge, blk_irq, 0))
 		rt_polling = 1;
-	virtio_mmio_driver_ok(dev.base);
+	dev->ops->driver_ok(dev);
 	dead = 0;
 	return 0;
 }
 
 uint64_t blk_sectors(void) { return capacity; }
-uintptr_t blk_mmio_base(void) { return dev.base; }
+uintptr_t blk_mmio_base(void) { return dev && dev->ops == &virtio_mmio_ops ? dev->base : 0; }
 bool blk_read_only(void) { return ro; }
 unsigned long blk_notify_count(void) { return old_notifies + vq.notifies; }
 unsigned long blk_irq_count(void) { return irqs; }
@@ -123,9 +116,9 @@ static int submit(uint32_t type, uint64_t sector, uint64_t addr, uint32_t len,
 	if (vq.num_free < (len ? 3 : 2))
 		return BLK_EBUSY;
 	r = &reqs[vq.free_head];	/* the head vq_add_chain is about to use */
-	r->hdr.type = type;
+	r->hdr.type = vle32(type);
 	r->hdr.reserved = 0;
-	r->hdr.sector = sector;
+	r->hdr.sector = vle64(sector);
 	r->status = 0xff;
 	r->out = out;
 	*out = BLK_PENDING;
@@ -143,7 +136,7 @@ static void reap(void)
 {
 	struct req *r;
 
-	while (vq.last_used != vq.used[1])
+	while (vq.last_used != vle16(vq.used[1]))
 		if ((r = vq_pop(&vq, 0)) && r->out) {
 			*r->out = r->status == 0 ? 0 : r->status == 2 ? BLK_EUNSUPP : BLK_EIO;
 			r->out = 0;
@@ -177,7 +170,7 @@ static void wait(volatile int *st)
 		if (st ? *st != BLK_PENDING : !inflight)
 			break;
 		if (!dead && timeout_ticks && (int64_t)(rt_counter() - end) >= 0)
-			dead = mmio_read32(dev.base + VIRTIO_MMIO_STATUS) & VIRTIO_ST_NEEDS_RESET ?
+			dead = dev->ops->status(dev) & VIRTIO_ST_NEEDS_RESET ?
 			       BLK_ENEEDS_RESET : BLK_ETIMEDOUT;
 		if (dead) {
 			fail_all(dead);
@@ -193,13 +186,13 @@ static void wait(volatile int *st)
 
 void blk_kick(void)
 {
-	if (dev.base)
+	if (dev)
 		vq_kick(&vq);
 }
 
 void blk_wait_all(void)
 {
-	if (dev.base)
+	if (dev)
 		wait(0);
 }
 
@@ -242,18 +235,18 @@ static int rw(uint32_t type, uint64_t sector, uintptr_t buf, uint32_t count)
 
 int blk_read(uint64_t sector, void *buf, uint32_t count)
 {
-	return dev.base ? rw(T_IN, sector, (uintptr_t)buf, count) : BLK_ENODEV;
+	return dev ? rw(T_IN, sector, (uintptr_t)buf, count) : BLK_ENODEV;
 }
 
 int blk_write(uint64_t sector, const void *buf, uint32_t count)
 {
-	return dev.base ? rw(T_OUT, sector, (uintptr_t)buf, count) : BLK_ENODEV;
+	return dev ? rw(T_OUT, sector, (uintptr_t)buf, count) : BLK_ENODEV;
 }
 
 /* Without VIRTIO_BLK_F_FLUSH we may not send one; the device is write-through. */
 int blk_flush(void)
 {
-	if (!dev.base)
+	if (!dev)
 		return BLK_ENODEV;
 	return has_flush ? blk_raw(T_FLUSH, 0, 0, 0, false) : dead;
 }
@@ -264,7 +257,7 @@ int blk_get_id(char buf[21])
 	int rc;
 
 	memset(id, 0, sizeof id);
-	rc = dev.base ? blk_raw(T_GET_ID, 0, (uintptr_t)id, 20, true) : BLK_ENODEV;
+	rc = dev ? blk_raw(T_GET_ID, 0, (uintptr_t)id, 20, true) : BLK_ENODEV;
 	memcpy(buf, id, 20);	/* NUL-padded, not terminated if 20 long */
 	buf[20] = 0;
 	return rc;

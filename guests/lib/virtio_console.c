@@ -13,7 +13,7 @@
 #define RXRING	1024		/* received characters not yet read() */
 
 static struct vq rxq, txq;
-static uintptr_t con_base;
+static struct vdev *con;
 static uint8_t vq_pages[2][4096] __attribute__((aligned(4096)));	/* 64 entries each */
 static char rxbuf[NRX][RXSZ] __attribute__((aligned(64)));
 static char txbuf[NTX][TXSZ] __attribute__((aligned(64)));
@@ -68,10 +68,8 @@ static void vcon_poll(void)
 
 static void vcon_irq(void *arg)
 {
-	uint32_t st = mmio_read32(con_base + VIRTIO_MMIO_INT_STATUS);
-
 	(void)arg;
-	mmio_write32(con_base + VIRTIO_MMIO_INT_ACK, st);
+	con->ops->irq_ack(con);
 	/* busy: the holder polls the rings itself (it may be us, in vcon_wait) */
 	if (spin_trylock(&lock)) {
 		vcon_poll();
@@ -79,29 +77,29 @@ static void vcon_irq(void *arg)
 	}
 }
 
-int vcon_probe(uintptr_t base, unsigned intid, int edge)
+int vcon_probe(struct vdev *d)
 {
 	uint64_t feat = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_EVENT_IDX);
 	int i, ev;
 
-	if (con_base)
+	if (con)
 		return -1;	/* one console is enough */
-	if (virtio_mmio_negotiate(base, &feat)) {
-		rt_warn("virtio-mmio@0x%lx: console feature negotiation failed\n", (unsigned long)base);
+	if (d->ops->negotiate(d, &feat)) {
+		rt_warn("virtio@0x%lx: console feature negotiation failed\n", (unsigned long)d->base);
 		return -1;
 	}
 	ev = !!(feat & (1ull << VIRTIO_F_EVENT_IDX));
-	if (vq_setup(&rxq, base, 0, vq_pages[0], 64, ev) ||
-	    vq_setup(&txq, base, 1, vq_pages[1], 64, ev)) {
-		rt_warn("virtio-mmio@0x%lx: console queue setup failed\n", (unsigned long)base);
-		mmio_write32(base + VIRTIO_MMIO_STATUS, VIRTIO_ST_FAILED);
+	if (d->ops->queue_setup(d, &rxq, 0, vq_pages[0], 64, ev) ||
+	    d->ops->queue_setup(d, &txq, 1, vq_pages[1], 64, ev)) {
+		rt_warn("virtio@0x%lx: console queue setup failed\n", (unsigned long)d->base);
+		d->ops->set_failed(d);
 		return -1;
 	}
-	con_base = base;
+	con = d;
 	irq_cpu = cpu_hwid();
-	if (intc_enable_irq(intid, edge, vcon_irq, 0))
+	if (intc_enable_irq(d->intid, d->edge, vcon_irq, 0))
 		rt_polling = 1;	/* no interrupt controller: busy-poll the rings */
-	virtio_mmio_driver_ok(base);
+	d->ops->driver_ok(d);
 	for (i = 0; i < NRX && i < (int)rxq.size; i++)
 		vq_add(&rxq, rxbuf[i], RXSZ, 1, rxbuf[i]);
 	vq_kick(&rxq);
@@ -115,7 +113,7 @@ long vcon_write(const char *buf, size_t n)
 	unsigned long f;
 	size_t done = 0;
 
-	if (!con_base)	/* the arch's console, or nowhere: pretend it went out */
+	if (!con)	/* the arch's console, or nowhere: pretend it went out */
 		return arch_console_write ? arch_console_write(buf, n) : (long)n;
 	f = spin_lock_irqsave(&lock);
 	while (done < n) {
@@ -145,7 +143,7 @@ long vcon_read(char *buf, size_t n)
 	unsigned long f;
 	size_t i = 0;
 
-	if (!con_base)
+	if (!con)
 		return 0;
 	f = spin_lock_irqsave(&lock);
 	for (vcon_poll(); rx_head == rx_tail; vcon_poll())
@@ -167,7 +165,7 @@ long vcon_flood(const void *buf, uint32_t len, unsigned n)
 	unsigned long f;
 	unsigned added = 0;
 
-	if (!con_base)
+	if (!con)
 		return 0;
 	vcon_flush();
 	f = spin_lock_irqsave(&lock);
@@ -187,7 +185,7 @@ void vcon_flush(void)
 {
 	unsigned long f;
 
-	if (!con_base) {
+	if (!con) {
 		if (arch_console_flush)
 			arch_console_flush();
 		return;

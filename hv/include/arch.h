@@ -109,6 +109,10 @@ int arch_guest_load(struct partition *p, gpaddr_t *entry, uint64_t *arg);
 int arch_guest_fdt(void *fdt, const struct partition *p);
 /* Write the 'interrupts' cells for paravirtual device n; returns the number of cells. */
 unsigned arch_guest_fdt_dev_irq(unsigned n, uint32_t *cells);
+/* Make virtio device d (the partition's device d->line) reachable on the arch's transport:
+ * virtio_mmio_attach(d), or the arch's own (s390x: a virtual subchannel, virtio-ccw). */
+struct virtio_dev;
+int arch_virtio_attach(struct virtio_dev *d);
 
 /* ---- partitions and vcpus ---- */
 /* Create the second-stage address space and virtual interrupt controller. */

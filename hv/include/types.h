@@ -38,5 +38,11 @@ struct mem_range {
 #define cpu_to_le16 le16_to_cpu
 #define cpu_to_le32 le32_to_cpu
 #define cpu_to_le64 le64_to_cpu
+/* s390x's channel structures are big-endian, which host-built tests may not be. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define cpu_to_be64(x) ((uint64_t)(x))
+#else
+#define cpu_to_be64(x) __builtin_bswap64(x)
+#endif
 
 #endif

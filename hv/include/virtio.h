@@ -1,4 +1,6 @@
-/* Virtio devices the hv emulates for partitions, on the virtio-mmio (version 2) transport. */
+/* Virtio devices the hv emulates for partitions: one device model (virtio_dev.c) on the
+ * transport the arch gives its partitions (arch_virtio_attach): virtio-mmio (version 2) on
+ * aarch64 and x86_64, virtio-ccw on s390x. */
 #ifndef HV_VIRTIO_H
 #define HV_VIRTIO_H
 
@@ -21,6 +23,10 @@
 
 #define VIRTIO_MAX_QUEUES 2
 
+/* Why a device interrupts its driver. */
+#define VIRTIO_INT_USED 1
+#define VIRTIO_INT_CONFIG 2
+
 struct virtio_dev;
 struct partition;
 struct vcpu;
@@ -38,8 +44,18 @@ struct virtio_dev_ops {
     uint64_t (*config_read)(struct virtio_dev *d, uint64_t offset, unsigned size);
 };
 
+/* How a transport tells the driver: 'why' is VIRTIO_INT_*, q the queue for USED; and what
+ * it resets with the device (optional): on a reset by the driver, or with power_on, the
+ * partition's reset as well. Both called with the device's lock held. */
+struct virtio_transport {
+    const char *name;
+    void (*interrupt)(struct virtio_dev *d, uint32_t why, unsigned q);
+    void (*reset)(struct virtio_dev *d, bool power_on);
+};
+
 struct virtio_dev {
     spinlock_t lock;
+    const struct virtio_transport *transport;
     struct partition *part;
     const struct virtio_dev_ops *ops;
     void *priv;
@@ -49,15 +65,24 @@ struct virtio_dev {
     uint32_t dev_features_sel, drv_features_sel;
     uint64_t driver_features;
     uint32_t queue_sel;
-    uint32_t isr;
+    uint32_t isr;               /* virtio-mmio's interrupt status */
     struct virtq vq[VIRTIO_MAX_QUEUES];
     volatile bool deferred;     /* ops->deferred is to run (see virtio_dev_defer) */
     uint64_t requests, notifies, interrupts; /* accounting */
 };
 
-/* Create the transport for device window 'line' of partition p and register its MMIO range. */
-int virtio_mmio_attach(struct virtio_dev *d, struct partition *p, unsigned line,
-                       const struct virtio_dev_ops *ops, void *priv);
+/* Set up device d as partition p's device 'line' and attach it to the arch's transport. */
+int virtio_attach(struct virtio_dev *d, struct partition *p, unsigned line,
+                  const struct virtio_dev_ops *ops, void *priv);
+/* The transports: virtio-mmio's window for d->line (arch_guest_dev_base), virtio-ccw. */
+int virtio_mmio_attach(struct virtio_dev *d);
+
+/* For transports, with d->lock held (virtio_dev_unlock releases it and runs deferred work). */
+uint64_t virtio_offered(const struct virtio_dev *d);
+void virtio_set_status(struct virtio_dev *d, uint32_t val);
+void virtio_queue_enable(struct virtio_dev *d, struct virtq *q, bool on);
+void virtio_dev_notify(struct virtio_dev *d, unsigned q);
+void virtio_dev_unlock(struct virtio_dev *d);
 /* The device used buffers on queue q: interrupt the driver if it wants one. Lock held. */
 void virtio_dev_used(struct virtio_dev *d, unsigned q);
 /* The driver broke the protocol: stop the device until it is reset. Lock held. */

@@ -22,7 +22,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -fno-omit-frame-pointer \
 # Sources and include directory of each harness (besides test/fuzz/<harness>.c).
 FUZZ_HDRS := $(wildcard test/fuzz/*.h)
 FUZZ_GUEST_RAM := test/fuzz/guest_ram.c
-FUZZ_VIRTIO := hv/virtq.c hv/virtio_mmio.c hv/mmio.c test/fuzz/vdev.c $(FUZZ_GUEST_RAM)
+FUZZ_VIRTIO := hv/virtq.c hv/virtio_dev.c hv/virtio_mmio.c hv/mmio.c test/fuzz/vdev.c $(FUZZ_GUEST_RAM)
 FUZZ_SRCS_config := hv/config.c hv/config_schema.c hv/bundle.c arch/aarch64/image.c
 FUZZ_SRCS_bundle := hv/bundle.c
 FUZZ_SRCS_arm64-image := arch/aarch64/image.c

@@ -2,6 +2,7 @@
 #ifndef ARCH_TYPES_H
 #define ARCH_TYPES_H
 
+#include "limits.h"
 #include "lock.h"
 #include "types.h"
 
@@ -79,12 +80,30 @@ struct vcpu_arch {
     unsigned nr_ipa_logged;
 };
 
-/* Guest storage: one host DAT address space per partition (segment table, 4 KiB pages). */
+/* A virtual subchannel: the partition's device n is subchannel n (virtio-ccw). */
+struct vsch {
+    struct virtio_dev *dev;          /* NULL: no such subchannel */
+    uint32_t intparm;
+    uint16_t pmcw_flags;             /* ISC, enabled, device number valid */
+    uint16_t scsw_flags, scsw_ctrl;  /* SCSW: format bit; function/activity/status control */
+    uint32_t scsw_cpa;
+    uint8_t dstat, cstat;
+    uint16_t residual;
+    uint8_t sense0;                  /* 0x80 after a command reject */
+    bool busy;                       /* a channel program is being run */
+    bool io_request;                 /* an I/O interruption waits for delivery */
+};
+
+/* Guest storage: one host DAT address space per partition (segment table, 4 KiB pages);
+ * its channel subsystem: the virtual subchannels. */
 struct part_arch {
     uint64_t *segment_table;         /* 2048 entries: 2 GiB of guest absolute storage */
     uint64_t asce;
     uint64_t size;
     spinlock_t sclp_lock;            /* one SCLP request of the partition at a time */
+    spinlock_t css_lock;             /* the subchannels; never held into a device's lock */
+    struct vsch sch[HV_MAX_DEVS];
+    unsigned nr_sch;
 };
 
 #endif

@@ -32,18 +32,13 @@ void __attribute__((noreturn)) rt_start(void)
 		rt_initrd = (const uint8_t *)(uintptr_t)start;
 		rt_initrd_size = size;
 	}
+	ccw_scan();
 	rt_run_main();
 }
 
 int rt_map_phys(uint64_t addr, uint64_t len)
 {
 	return addr + len < addr || addr + len > rt_mem_size ? -1 : 0;	/* DAT is off */
-}
-
-int intc_enable_irq(unsigned id, int edge, irq_fn fn, void *arg)
-{
-	(void)id, (void)edge, (void)fn, (void)arg;
-	return -1;	/* no I/O interruptions yet (no subchannels) */
 }
 
 void __attribute__((noreturn)) arch_poweroff(void)
@@ -56,9 +51,10 @@ void __attribute__((noreturn)) arch_poweroff(void)
 
 long rt_system_reset(void)
 {
+	sclp_flush();
+	/* (the register variables after the call, which would clobber them) */
 	register uint64_t r2 __asm__("2") = 0, r3 __asm__("3") = 0;
 	register uint64_t sub __asm__("4") = 3;	/* load clear */
-	sclp_flush();
 	__asm__ volatile("diag %0,%2,0x308" : "+d"(r2), "+d"(r3) : "d"(sub) : "memory");
 	return -1;
 }

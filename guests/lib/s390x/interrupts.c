@@ -60,12 +60,6 @@ void rt_ext_interrupt(struct rt_frame *f)
 		}
 }
 
-void rt_io_interrupt(struct rt_frame *f)
-{
-	if (f->psw_mask & PSW_MASK_WAIT)
-		f->psw_mask &= ~(PSW_MASK_WAIT | PSW_MASK_EXT | PSW_MASK_IO);
-}
-
 void rt_pgm_interrupt(struct rt_frame *f)
 {
 	uint16_t code = *(volatile uint16_t *)(lowcore() + LC_PGM_CODE);

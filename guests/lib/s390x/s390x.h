@@ -16,6 +16,9 @@ long sclp_write(const char *buf, size_t n);
 void sclp_flush(void);
 int sclp_read_info(uint64_t *mem_size, uint64_t *cpus, unsigned *ncpus, unsigned max);
 
+/* virtio_ccw.c: find the virtio devices on the channel subsystem */
+void ccw_scan(void);
+
 /* An interruption frame (crt0.S): registers, then the old PSW. */
 struct rt_frame {
 	uint64_t gprs[16];
