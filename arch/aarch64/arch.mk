@@ -14,7 +14,7 @@ HV_BOOT := arm64-image
 DRIVERS := uart.c pl011.c disk.c virtio_blk.c pci.c
 HV_LDS := arch/aarch64/hv.ld
 # Guests: arm64 Images that find their devices in the DTB (libfdt).
-GUEST_CFLAGS = -mstrict-align -I$(LIBFDT)/include
+GUEST_CFLAGS = -mstrict-align -mno-outline-atomics -I$(LIBFDT)/include
 GUEST_LIBS = $(LIBFDT)/lib/libfdt.a
 # The emulated machine: EL2 on, GICv3, PSCI through SMC to QEMU's firmware model.
 QEMU := qemu-system-aarch64

@@ -102,30 +102,11 @@ static inline void rt_poke64(uintptr_t a, uint64_t v)
 	__asm__ volatile("str %0, [%1]" :: "r"(v), "r"(a) : "memory");
 }
 
-/* Spinlock from exclusives (need the MMU on: exclusives on Device memory may
- * fail forever). Waiters spin with yield, not wfe, so a hypervisor trapping
- * wfe cannot leave them asleep. Hold with IRQs masked if an IRQ handler on
- * the same CPU may want it. */
-typedef struct { volatile uint32_t v; } spinlock_t;
+/* Spinlocks (atomics are exclusives: they need the MMU on, Device memory may fail them
+ * forever). Waiters spin with yield, not wfe, so a hypervisor trapping wfe cannot leave
+ * them asleep. Hold with IRQs masked if an IRQ handler on the same CPU may want it. */
+#include "ticket_lock.h"
 
-static inline int spin_trylock(spinlock_t *l)
-{
-	uint32_t old, fail = 1;
-
-	__asm__ volatile("ldaxr %w0, %2\n\tcbnz %w0, 1f\n\tstxr %w1, %w3, %2\n1:"
-			 : "=&r"(old), "+&r"(fail), "+Q"(l->v) : "r"(1) : "memory");
-	return !fail;
-}
-static inline void spin_lock(spinlock_t *l)
-{
-	while (!spin_trylock(l))
-		while (l->v)
-			__asm__ volatile("yield" ::: "memory");
-}
-static inline void spin_unlock(spinlock_t *l)
-{
-	__asm__ volatile("stlr wzr, %0" : "=Q"(l->v) :: "memory");
-}
 static inline unsigned long spin_lock_irqsave(spinlock_t *l)
 {
 	unsigned long f = irq_save();

@@ -99,20 +99,8 @@ static inline uint64_t rt_counter_hz(void) { return 4096000000ull; }
 static inline uint64_t rt_peek64(uintptr_t a) { return *(volatile uint64_t *)a; }
 static inline void rt_poke64(uintptr_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
 
-/* Spinlock from COMPARE AND SWAP. */
-typedef struct { volatile uint32_t v; } spinlock_t;
+#include "ticket_lock.h"
 
-static inline int spin_trylock(spinlock_t *l)
-{
-	return __atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE) == 0;
-}
-static inline void spin_lock(spinlock_t *l)
-{
-	while (!spin_trylock(l))
-		while (l->v)
-			cpu_relax();
-}
-static inline void spin_unlock(spinlock_t *l) { __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE); }
 static inline unsigned long spin_lock_irqsave(spinlock_t *l)
 {
 	unsigned long f = irq_save();

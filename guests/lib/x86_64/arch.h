@@ -162,28 +162,8 @@ int wrmsr_safe(uint32_t msr, uint64_t v);
 int rdpmc_safe(uint32_t counter, uint64_t *v);
 int mwait_safe(const void *line);
 
-/* Spinlock from xchg; waiters spin with pause on a plain read. Hold with IRQs
- * masked if an IRQ handler on the same CPU may want it. */
-typedef struct { volatile uint32_t v; } spinlock_t;
+#include "ticket_lock.h"
 
-static inline int spin_trylock(spinlock_t *l)
-{
-	uint32_t old = 1;
-
-	__asm__ volatile("xchgl %0, %1" : "+r"(old), "+m"(l->v) :: "memory");
-	return old == 0;
-}
-static inline void spin_lock(spinlock_t *l)
-{
-	while (!spin_trylock(l))
-		while (l->v)
-			__asm__ volatile("pause" ::: "memory");
-}
-static inline void spin_unlock(spinlock_t *l)
-{
-	__asm__ volatile("" ::: "memory");	/* stores are not reordered with older ones */
-	l->v = 0;
-}
 static inline unsigned long spin_lock_irqsave(spinlock_t *l)
 {
 	unsigned long f = irq_save();
