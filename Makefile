@@ -273,6 +273,12 @@ $(HOSTO)/unit-%: test/unit/%.c $(HOST_CORE) test/unit/unit.h | $(DEPS_STAMP)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)cc $(HOST_CFLAGS) -Itest/unit -o $@ $< $(HOST_CORE) -lfdt
 
+# The virtio-ccw transport over the device model, with the arch services stubbed.
+$(HOSTO)/unit-virtio-ccw: test/unit/virtio/ccw.c hv/virtio_ccw.c hv/virtio_dev.c hv/virtq.c test/unit/unit.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)cc $(HOST_CFLAGS) -Itest/unit -o $@ test/unit/virtio/ccw.c hv/virtio_ccw.c hv/virtio_dev.c hv/virtq.c
+
 # Pure code of ports still being built (ACPI tables for x86_64) is tested on the host too.
 $(HOSTO)/unit-x86_64-%: test/unit/x86_64/%.c arch/x86_64/%.c test/unit/unit.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -288,7 +294,7 @@ $(HOSTO)/unit-aarch64-%: test/unit/aarch64/%.c arch/aarch64/%.c test/unit/unit.h
 		-Iarch/aarch64/include -Itest/unit -o $@ test/unit/aarch64/$*.c arch/aarch64/$*.c
 
 UNIT_TESTS := $(patsubst test/unit/%.c,$(HOSTO)/unit-%,$(wildcard test/unit/*.c)) \
-	$(HOSTO)/unit-aarch64-cpu_view \
+	$(HOSTO)/unit-aarch64-cpu_view $(HOSTO)/unit-virtio-ccw \
 	$(HOSTO)/unit-x86_64-acpi $(HOSTO)/unit-x86_64-bzimage $(HOSTO)/unit-x86_64-insn
 
 check-config: $(HVCHECK) guests
