@@ -19,8 +19,10 @@ takes commands from the rc file when it runs as a daemon (output redirected).
 Exit status: 0 when a CPU loaded a disabled-wait PSW with code 0 (the hv's power-off);
 3 for a disabled wait with another code (the hv stopped: the code says why); 1 if
 Hercules ended by itself; killed (TERM, INT, HUP), it kills Hercules first. Hercules is
-always ended with SIGKILL: after SIGTERM it once hung for minutes (shared/platforms.md).
+always ended with SIGKILL: after SIGTERM it once hung for minutes (shared/platforms.md);
+if this script is killed, Hercules is killed with it.
 """
+import ctypes
 import os
 import re
 import select
@@ -83,10 +85,17 @@ CODEPAGE  819/037
             f.write(f"0200 3370 {os.path.abspath(disk)}\n")
     os.mkfifo(rc)
     env = dict(os.environ, HERCULES_RC=rc)
+    # Hercules dies with this script, even when it is killed with SIGKILL (run.py's
+    # timeout): PR_SET_PDEATHSIG. Orphans kept a CPU busy each.
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def die_with_parent():
+        libc.prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
+
     with open(log, "wb") as out:
         herc = subprocess.Popen(["hercules", "-d", "-f", cnf], stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=die_with_parent)
 
     def end(status):
         try:
