@@ -1,7 +1,7 @@
 /* The guests' spinlock: a ticket lock, so that a CPU that releases and retakes a lock in
  * a loop (a vcpu flooding the console) cannot starve one waiting for it, as a plain
  * test-and-set lock did (reset-race-hammer on one TCG thread). Included by each arch.h,
- * after cpu_relax(). */
+ * after cpu_relax(), irq_save() and irq_restore(). */
 #ifndef TICKET_LOCK_H
 #define TICKET_LOCK_H
 #include <stdint.h>
@@ -35,6 +35,21 @@ static inline int spin_trylock(spinlock_t *l)
 static inline void spin_unlock(spinlock_t *l)
 {
 	__atomic_store_n(&l->t.owner, l->t.owner + 1, __ATOMIC_RELEASE);
+}
+
+/* With interruptions masked on this CPU, for locks an interruption handler may want. */
+static inline unsigned long spin_lock_irqsave(spinlock_t *l)
+{
+	unsigned long f = irq_save();
+
+	spin_lock(l);
+	return f;
+}
+
+static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long f)
+{
+	spin_unlock(l);
+	irq_restore(f);
 }
 
 #endif

@@ -107,18 +107,6 @@ static inline void rt_poke64(uintptr_t a, uint64_t v)
  * them asleep. Hold with IRQs masked if an IRQ handler on the same CPU may want it. */
 #include "ticket_lock.h"
 
-static inline unsigned long spin_lock_irqsave(spinlock_t *l)
-{
-	unsigned long f = irq_save();
-
-	spin_lock(l);
-	return f;
-}
-static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long f)
-{
-	spin_unlock(l);
-	irq_restore(f);
-}
 
 #endif /* __ASSEMBLER__ */
 #endif

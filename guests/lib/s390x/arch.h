@@ -101,17 +101,6 @@ static inline void rt_poke64(uintptr_t a, uint64_t v) { *(volatile uint64_t *)a 
 
 #include "ticket_lock.h"
 
-static inline unsigned long spin_lock_irqsave(spinlock_t *l)
-{
-	unsigned long f = irq_save();
-	spin_lock(l);
-	return f;
-}
-static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long f)
-{
-	spin_unlock(l);
-	irq_restore(f);
-}
 
 /* The real address of this CPU's lowcore (0), hidden from the compiler's null reasoning. */
 static inline uint8_t *lowcore(void)

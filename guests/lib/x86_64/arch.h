@@ -164,18 +164,6 @@ int mwait_safe(const void *line);
 
 #include "ticket_lock.h"
 
-static inline unsigned long spin_lock_irqsave(spinlock_t *l)
-{
-	unsigned long f = irq_save();
-
-	spin_lock(l);
-	return f;
-}
-static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long f)
-{
-	spin_unlock(l);
-	irq_restore(f);
-}
 
 #endif /* __ASSEMBLER__ */
 #endif
