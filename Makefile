@@ -48,9 +48,12 @@ HV_SRCS := $(wildcard hv/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(ARC
 HV_OBJS := $(patsubst %,$(O)/obj/%.o,$(HV_SRCS))
 
 # A port still being built names the guests it has so far (ARCH_GUESTS in arch.mk).
-ALL_GUESTS := hello ticker intruder noisy smp resetter resetrace cpuview blk bench hostile
+ALL_GUESTS := hello ticker intruder noisy smp resetter resetrace cpuview blk bench hostile hypercall
 GUESTS := $(or $(ARCH_GUESTS),$(ALL_GUESTS))
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
+# A bundle holds every guest of the port: it is rebuilt when the list changes, too.
+GUEST_LIST := $(O)/guests.list
+$(shell mkdir -p $(O) && echo '$(GUESTS)' | cmp -s - $(GUEST_LIST) || echo '$(GUESTS)' > $(GUEST_LIST))
 # Files every bundle carries besides the guests (an initrd for the initrd test).
 BUNDLE_DATA := test/e2e/data/initrd.txt
 CONFIGS := $(basename $(notdir $(wildcard configs/*.dts) $(wildcard test/e2e/configs/*.dts)))
@@ -99,7 +102,7 @@ $(O)/hv.bin: $(O)/hv.elf
 
 guests: $(GUEST_BINS)
 $(GUEST_BINS): $(DEPS_STAMP) FORCE
-	$(Q)$(MAKE) --no-print-directory -C guests ARCH=$(ARCH) O=$(abspath $(O)/guests) \
+	$(Q)$(MAKE) --no-print-directory -C guests ARCH=$(ARCH) O=$(abspath $(O)/guests) GUESTS="$(GUESTS)" \
 		CROSS_COMPILE=$(CROSS_COMPILE) NEWLIB=$(abspath $(NEWLIB)) LIBFDT=$(abspath $(LIBFDT)) V=$(V)
 FORCE:
 
@@ -121,7 +124,7 @@ $(O)/configs/hostile-%.dtb: test/e2e/hostile/hostile.dts.in
 bundles: $(BUNDLES)
 # What a port boots from besides the bundle (s390x: an IPL volume per config, arch.mk).
 all: $(ARCH_BOOT_IMAGES)
-$(O)/bundles/%.cpio: $(O)/configs/%.dtb $(GUEST_BINS) $(BUNDLE_DATA) scripts/mkbundle.sh
+$(O)/bundles/%.cpio: $(O)/configs/%.dtb $(GUEST_BINS) $(GUEST_LIST) $(BUNDLE_DATA) scripts/mkbundle.sh
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BUNDLE  $@")
 	$(Q)scripts/mkbundle.sh $@ $< $(GUEST_BINS) $(BUNDLE_DATA)
@@ -238,7 +241,8 @@ bochs: all $(O)/iso/$(DEMO).iso
 BOCHS_ROWS ?= demo intruder-read intruder-write intruder-hv-uart timeshare console-switch \
 	config-cpu-twice config-no-image config-initrd config-overlap-x86 noisy smp reset \
 	intruder-pmu intruder-msr initrd linux-debian-nodisk config-damaged-propname \
-	config-damaged-struct config-damaged-totalsize reset-race-hammer reset-race-both reset-race-lastoff
+	config-damaged-struct config-damaged-totalsize reset-race-hammer reset-race-both reset-race-lastoff \
+	hypercall
 BOCHS_EMPTY :=
 BOCHS_ONLY = $(if $(ONLY),$(ONLY),$(subst $(BOCHS_EMPTY) $(BOCHS_EMPTY),|,$(strip $(BOCHS_ROWS))))
 e2e-bochs: all isos

@@ -320,7 +320,7 @@ static void check_fit(struct parse *ps, struct part_config *pc)
     if (!pc->image_data || !pc->mem_size)
         return;
     uint64_t initrd = (pc->initrd_size + KIB(4) - 1) & ~(KIB(4) - 1);
-    uint64_t need = pc->image_info.load_offset + pc->image_info.footprint + initrd + GUEST_FDT_SIZE;
+    uint64_t need = pc->image_info.load_offset + pc->image_info.footprint + initrd + GUEST_PLATFORM_SIZE;
     if (need > pc->mem_size)
         fail(ps, pc, pc->initrd_size ? "initrd" : "image",
              "'%s'%s%s needs 0x%llx bytes of RAM (load offset, image, %sdevice tree) but "

@@ -1,39 +1,32 @@
 /* Exit dispatch: what hv/ does with each generic exit record. */
 #include "exit.h"
+#include "hypercall.h"
 #include "partition.h"
 
-static void mmio_exit(struct vcpu *v, const struct vm_exit *e)
+static void access_exit(struct vcpu *v, const struct vm_exit *e)
 {
     struct partition *p = v->part;
-    const struct mmio_region *r = mmio_find(&p->mmio, e->mmio.addr, e->mmio.size);
-    uint64_t val = 0;
+    const struct mmio_region *r = mmio_find(&p->mmio, e->access.addr, e->access.size);
+    uint64_t val = e->access.write ? e->access.value : 0;
 
-    v->stats.exits_mmio++;
+    v->stats.exits_access++;
     if (!r) {
         part_stop(p, "%s of %u bytes at guest physical 0x%llx, outside its memory and devices "
                      "(pc 0x%llx)",
-                  e->mmio.write ? "write" : "read", e->mmio.size,
-                  (unsigned long long)e->mmio.addr, (unsigned long long)e->pc);
+                  e->access.write ? "write" : "read", e->access.size,
+                  (unsigned long long)e->access.addr, (unsigned long long)e->pc);
         return;
     }
-    if (e->mmio.write)
-        val = arch_vcpu_reg(v, e->mmio.reg);
-    if (e->mmio.size < 8)
-        val &= (1ull << (8 * e->mmio.size)) - 1;
-    if (r->handler(v, r->ctx, e->mmio.addr - r->base, e->mmio.size, e->mmio.write, &val) < 0) {
+    if (r->handler(v, r->ctx, e->access.addr - r->base, e->access.size, e->access.write,
+                   &val) < 0) {
         part_stop(p, "%u-byte %s at device register 0x%llx is not supported (pc 0x%llx)",
-                  e->mmio.size, e->mmio.write ? "write" : "read",
-                  (unsigned long long)e->mmio.addr, (unsigned long long)e->pc);
+                  e->access.size, e->access.write ? "write" : "read",
+                  (unsigned long long)e->access.addr, (unsigned long long)e->pc);
         return;
     }
-    if (!e->mmio.write) {
-        if (e->mmio.sign_extend && e->mmio.size < 8) {
-            uint64_t sign = 1ull << (8 * e->mmio.size - 1);
-            val = (val ^ sign) - sign;
-        }
-        arch_vcpu_set_reg(v, e->mmio.reg, val);
-    }
-    arch_vcpu_skip(v);
+    if (e->access.size < 8)
+        val &= (1ull << (8 * e->access.size)) - 1;
+    arch_vcpu_access_done(v, val);
 }
 
 static void power_exit(struct vcpu *v, const struct vm_exit *e)
@@ -61,20 +54,23 @@ static void power_exit(struct vcpu *v, const struct vm_exit *e)
 void exit_handle(struct vcpu *v, const struct vm_exit *e)
 {
     switch (e->reason) {
-    case EXIT_NONE:
+    case VM_EXIT_NONE:
         break;
-    case EXIT_MMIO:
-        mmio_exit(v, e);
+    case VM_EXIT_ACCESS:
+        access_exit(v, e);
         break;
-    case EXIT_WFI:
-        v->stats.exits_wfi++;
+    case VM_EXIT_WAIT:
+        v->stats.exits_wait++;
         if (!arch_vcpu_irq_pending(v) && v->state == VCPU_RUNNING)
             v->state = VCPU_WAITING;
         break;
-    case EXIT_POWER:
+    case VM_EXIT_POWER:
         power_exit(v, e);
         break;
-    case EXIT_FAULT:
+    case VM_EXIT_HYPERCALL:
+        hypercall_handle(v, e);
+        break;
+    case VM_EXIT_FAULT:
         v->stats.exits_other++;
         if (e->fault.has_addr)
             part_stop(v->part, "%s at guest physical 0x%llx (pc 0x%llx, syndrome 0x%llx)",

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "part_desc.h"
 #include "partition.h"
 #include "virtio.h"
 
@@ -26,8 +27,11 @@ unsigned nr_partitions;
 /* Fresh RAM, then the image and its platform description as the arch boots them. */
 static int part_load(struct partition *p)
 {
+    struct part_desc d;
+
     memset(p->mem.host, 0, p->mem.size);
-    if (arch_guest_load(p, &p->boot_entry, &p->boot_arg) < 0)
+    part_describe(p, &d);
+    if (arch_guest_load(p, &d, &p->boot_entry, &p->boot_arg) < 0)
         return -1;
     arch_sync_guest_memory(p->mem.host, p->mem.size);
     return 0;
@@ -93,19 +97,21 @@ static void part_report(const struct partition *p)
     for (unsigned i = 0; i < p->nr_vcpus; i++) {
         const struct vcpu_stats *s = &p->vcpus[i].stats;
         t.exits += s->exits;
-        t.exits_mmio += s->exits_mmio;
-        t.exits_wfi += s->exits_wfi;
+        t.exits_access += s->exits_access;
+        t.exits_wait += s->exits_wait;
         t.exits_power += s->exits_power;
+        t.exits_hypercall += s->exits_hypercall;
         t.exits_other += s->exits_other;
         t.run_ns += s->run_ns;
     }
-    hv_log("partition '%s' stats: %llu ms in guest, %llu exits (mmio %llu, wfi %llu, power %llu, "
-           "fault %llu, interrupt or other %llu)",
+    hv_log("partition '%s' stats: %llu ms in guest, %llu exits (device access %llu, wait %llu, "
+           "power %llu, hypercall %llu, fault %llu, interrupt or other %llu)",
            p->label, (unsigned long long)(t.run_ns / 1000000), (unsigned long long)t.exits,
-           (unsigned long long)t.exits_mmio, (unsigned long long)t.exits_wfi,
-           (unsigned long long)t.exits_power, (unsigned long long)t.exits_other,
-           (unsigned long long)(t.exits - t.exits_mmio - t.exits_wfi - t.exits_power -
-                                t.exits_other));
+           (unsigned long long)t.exits_access, (unsigned long long)t.exits_wait,
+           (unsigned long long)t.exits_power, (unsigned long long)t.exits_hypercall,
+           (unsigned long long)t.exits_other,
+           (unsigned long long)(t.exits - t.exits_access - t.exits_wait - t.exits_power -
+                                t.exits_hypercall - t.exits_other));
     for (unsigned i = 0; i < p->nr_devs; i++)
         hv_log("partition '%s' stats: %s: %llu requests, %llu notifies, %llu interrupts", p->label,
                p->devs[i]->ops->name, (unsigned long long)p->devs[i]->requests,

@@ -111,9 +111,8 @@ static void mmio_interrupt(struct virtio_dev *d, uint32_t why, unsigned q)
 
 static const struct virtio_transport mmio_transport = { "virtio-mmio", mmio_interrupt, NULL };
 
-int virtio_mmio_attach(struct virtio_dev *d)
+int virtio_mmio_attach(struct virtio_dev *d, gpaddr_t base)
 {
     d->transport = &mmio_transport;
-    return mmio_register(&d->part->mmio, arch_guest_dev_base(d->line), ARCH_GUEST_DEV_SIZE,
-                         mmio_access, d);
+    return mmio_register(&d->part->mmio, base, VIRTIO_MMIO_WINDOW_SIZE, mmio_access, d);
 }

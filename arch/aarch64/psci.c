@@ -80,15 +80,15 @@ bool psci_guest_call(struct vcpu *v, struct vm_exit *e)
         break;
     }
     case (uint32_t)PSCI_SYSTEM_OFF:
-        e->reason = EXIT_POWER;
+        e->reason = VM_EXIT_POWER;
         e->power.op = POWER_SYSTEM_OFF;
         return true;
     case PSCI_SYSTEM_RESET:
-        e->reason = EXIT_POWER;
+        e->reason = VM_EXIT_POWER;
         e->power.op = POWER_SYSTEM_RESET;
         return true;
     case PSCI_CPU_OFF:
-        e->reason = EXIT_POWER;
+        e->reason = VM_EXIT_POWER;
         e->power.op = POWER_CPU_OFF;
         return true;
     case (uint32_t)PSCI_CPU_ON:
@@ -97,7 +97,7 @@ bool psci_guest_call(struct vcpu *v, struct vm_exit *e)
             ret = PSCI_INVALID_PARAMETERS;
             break;
         }
-        e->reason = EXIT_POWER;
+        e->reason = VM_EXIT_POWER;
         e->power.op = POWER_CPU_ON;
         e->power.target = r->x[1] & 0xff;
         e->power.entry = fn == PSCI_CPU_ON_32 ? (uint32_t)r->x[2] : r->x[2];

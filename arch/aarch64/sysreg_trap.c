@@ -136,12 +136,12 @@ void sysreg_trap(struct vcpu *v, uint64_t esr)
     uint32_t key = iss & KEY_MASK;
     unsigned rt = (iss >> 5) & 0x1f;
     bool read = iss & 1;
-    uint64_t val = read ? 0 : arch_vcpu_reg(v, rt);
+    uint64_t val = read ? 0 : vcpu_xreg(v, rt);
 
     if (emulate(v, key, read, &val)) {
         if (read)
-            arch_vcpu_set_reg(v, rt, val);
-        arch_vcpu_skip(v);
+            vcpu_set_xreg(v, rt, val);
+        vcpu_skip_insn(v);
         return;
     }
     log_once(v, key, read, "not provided; undefined instruction injected");

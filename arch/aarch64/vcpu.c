@@ -1,5 +1,6 @@
 /* vcpu state, guest entry, and decoding of what brought the guest back into a vm_exit. */
 #include "aarch64.h"
+#include "hypercall.h"
 
 unsigned long __guest_enter(struct guest_regs *r);
 
@@ -100,25 +101,47 @@ void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
     v->arch.reload = true; /* registers on its CPU are stale, whoever loaded them */
 }
 
-uint64_t arch_vcpu_reg(struct vcpu *v, unsigned reg)
+uint64_t vcpu_xreg(struct vcpu *v, unsigned reg)
 {
     return reg < 31 ? v->arch.regs.x[reg] : 0; /* 31 is xzr here */
 }
 
-void arch_vcpu_set_reg(struct vcpu *v, unsigned reg, uint64_t val)
+void vcpu_set_xreg(struct vcpu *v, unsigned reg, uint64_t val)
 {
     if (reg < 31)
         v->arch.regs.x[reg] = val;
 }
 
-void arch_vcpu_skip(struct vcpu *v)
+void vcpu_skip_insn(struct vcpu *v)
 {
     v->arch.regs.pc += 4;
 }
 
+void arch_vcpu_access_done(struct vcpu *v, uint64_t value)
+{
+    unsigned size = v->arch.access.size;
+
+    if (!v->arch.access.write) {
+        if (v->arch.access.sign_extend && size < 8) {
+            uint64_t sign = 1ull << (8 * size - 1);
+            value = (value ^ sign) - sign;
+        }
+        /* SSE (bit 21) with SF (bit 15) clear: a 32-bit destination, upper half zero */
+        if (v->arch.access.sign_extend && !(v->arch.esr & (1u << 15)))
+            value = (uint32_t)value;
+        vcpu_set_xreg(v, v->arch.access.reg, value);
+    }
+    vcpu_skip_insn(v);
+}
+
+void arch_vcpu_hypercall_done(struct vcpu *v, int64_t result)
+{
+    v->arch.regs.x[0] = (uint64_t)result; /* HVC/SMC: ELR is already past the call */
+}
+
 static void fault(struct vm_exit *e, const char *what, uint64_t esr, bool has_addr, gpaddr_t a)
 {
-    e->reason = EXIT_FAULT;
+    e->reason = VM_EXIT_FAULT;
     e->fault.what = what;
     e->fault.syndrome = esr;
     e->fault.has_addr = has_addr;
@@ -133,7 +156,6 @@ static gpaddr_t fault_ipa(void)
 static void data_abort(struct vcpu *v, uint64_t esr, struct vm_exit *e)
 {
     gpaddr_t ipa = fault_ipa();
-    (void)v;
 
     if (esr & (1u << 7)) { /* S1PTW */
         fault(e, "guest page-table walk outside its memory", esr, true, ipa);
@@ -145,12 +167,35 @@ static void data_abort(struct vcpu *v, uint64_t esr, struct vm_exit *e)
               esr, true, ipa);
         return;
     }
-    e->reason = EXIT_MMIO;
-    e->mmio.addr = ipa;
-    e->mmio.size = 1u << ((esr >> 22) & 3);
-    e->mmio.sign_extend = esr & (1u << 21);
-    e->mmio.reg = (esr >> 16) & 0x1f;
-    e->mmio.write = esr & (1u << 6);
+    unsigned size = 1u << ((esr >> 22) & 3);
+    v->arch.access.size = (uint8_t)size;
+    v->arch.access.sign_extend = esr & (1u << 21);
+    v->arch.access.reg = (esr >> 16) & 0x1f;
+    v->arch.access.write = esr & (1u << 6);
+    e->reason = VM_EXIT_ACCESS;
+    e->access.addr = ipa;
+    e->access.size = size;
+    e->access.write = v->arch.access.write;
+    e->access.value = 0;
+    if (e->access.write) {
+        uint64_t val = vcpu_xreg(v, v->arch.access.reg);
+        e->access.value = size < 8 ? val & ((1ull << (8 * size)) - 1) : val;
+    }
+}
+
+/* HVC or SMC: the hv's own calls (hypercall.h) by their SMCCC function ID, else PSCI. */
+static void guest_call(struct vcpu *v, struct vm_exit *e)
+{
+    uint64_t fn = v->arch.regs.x[0];
+
+    if ((fn & ~(uint64_t)HC_NR_MASK) == HC_SMCCC_BASE) {
+        e->reason = VM_EXIT_HYPERCALL;
+        e->hypercall.nr = fn & HC_NR_MASK;
+        for (unsigned i = 0; i < HC_ARGS; i++)
+            e->hypercall.arg[i] = v->arch.regs.x[1 + i];
+        return;
+    }
+    psci_guest_call(v, e);
 }
 
 static void decode_sync(struct vcpu *v, struct vm_exit *e)
@@ -160,16 +205,16 @@ static void decode_sync(struct vcpu *v, struct vm_exit *e)
 
     switch (ESR_EC(esr)) {
     case EC_HVC64:
-        psci_guest_call(v, e); /* ELR is already past the HVC */
+        guest_call(v, e);      /* ELR is already past the HVC */
         break;
     case EC_SMC64:
-        arch_vcpu_skip(v);     /* trapped SMC: ELR points at it */
-        psci_guest_call(v, e);
+        vcpu_skip_insn(v);     /* trapped SMC: ELR points at it */
+        guest_call(v, e);
         break;
     case EC_WFX:
-        arch_vcpu_skip(v);
+        vcpu_skip_insn(v);
         if (!(esr & 1))
-            e->reason = EXIT_WFI; /* WFE just yields */
+            e->reason = VM_EXIT_WAIT; /* WFE just yields */
         break;
     case EC_DABT_LOW:
         data_abort(v, esr, e);
@@ -222,7 +267,7 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
     isb();
     vgic_sync(v);
 
-    e->reason = EXIT_NONE;
+    e->reason = VM_EXIT_NONE;
     e->pc = v->arch.regs.pc;
     switch (kind) {
     case 0:

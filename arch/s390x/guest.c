@@ -5,6 +5,7 @@
  * initrd there. Partitions describe themselves through SCLP and STSI, not a device tree. */
 #include <string.h>
 
+#include "part_desc.h"
 #include "partition.h"
 #include "s390_guest.h"
 
@@ -19,30 +20,32 @@ gpaddr_t arch_guest_ram_base(void)
     return 0;
 }
 
-int arch_guest_load(struct partition *p, gpaddr_t *entry, uint64_t *arg)
+/* The description as an s390 guest reads it: the image and the parameter area here, the
+ * CPUs and storage through SCLP (vsclp.c) and STSI, the devices as subchannels (css.c). */
+int arch_guest_load(struct partition *p, const struct part_desc *d, gpaddr_t *entry,
+                    uint64_t *arg)
 {
-    const struct part_config *pc = p->cfg;
     uint8_t *ram = p->mem.host;
 
-    memcpy(ram, pc->image_data, pc->image_size);
-    bool has_parm = pc->image_size >= PARM_END;
-    if ((pc->bootargs[0] || pc->initrd_size) && !has_parm) {
+    memcpy(ram, d->image, d->image_size);
+    bool has_parm = d->image_size >= PARM_END;
+    if ((d->bootargs[0] || d->initrd) && !has_parm) {
         hv_log("partition '%s': its image does not cover the parameter area at 0x%x-0x%x, "
-               "so bootargs and initrd cannot be passed", p->label, PARM_INITRD_START, PARM_END - 1);
+               "so bootargs and initrd cannot be passed", d->label, PARM_INITRD_START, PARM_END - 1);
         return -1;
     }
     if (has_parm) {
-        size_t n = strlen(pc->bootargs);
+        size_t n = strlen(d->bootargs);
         if (n >= PARM_CMDLINE_MAX) {
-            hv_log("partition '%s': bootargs longer than %d bytes", p->label, PARM_CMDLINE_MAX - 1);
+            hv_log("partition '%s': bootargs longer than %d bytes", d->label, PARM_CMDLINE_MAX - 1);
             return -1;
         }
         memset(ram + PARM_CMDLINE, 0, PARM_CMDLINE_MAX);
-        memcpy(ram + PARM_CMDLINE, pc->bootargs, n);
-        uint64_t start = 0, size = pc->initrd_size;
-        if (size) {
-            start = (p->mem.size - GUEST_FDT_SIZE - size) & ~0xfffull;
-            memcpy(ram + start, pc->initrd_data, size);
+        memcpy(ram + PARM_CMDLINE, d->bootargs, n);
+        uint64_t start = 0, size = d->initrd_size;
+        if (d->initrd) {
+            start = d->initrd_base - d->ram_base;
+            memcpy(ram + start, d->initrd, size);
         }
         memcpy(ram + PARM_INITRD_START, &start, 8);
         memcpy(ram + PARM_INITRD_SIZE, &size, 8);
@@ -50,23 +53,4 @@ int arch_guest_load(struct partition *p, gpaddr_t *entry, uint64_t *arg)
     *entry = ((uint32_t)ram[4] << 24 | ram[5] << 16 | ram[6] << 8 | ram[7]) & 0x7fffffffu;
     *arg = PSW_MASK_BA;
     return 0;
-}
-
-/* Partitions here have no device tree and no MMIO windows. */
-int arch_guest_fdt(void *fdt, const struct partition *p)
-{
-    (void)fdt, (void)p;
-    return -1;
-}
-
-unsigned arch_guest_fdt_dev_irq(unsigned n, uint32_t *cells)
-{
-    (void)n, (void)cells;
-    return 0;
-}
-
-gpaddr_t arch_guest_dev_base(unsigned n)
-{
-    (void)n;
-    return ~0ull;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ebcdic.h"
+#include "hypercall.h"
 #include "partition.h"
 #include "s390_guest.h"
 
@@ -16,7 +17,7 @@ static unsigned insn_len(uint16_t ipa)
 
 static void stop(struct vm_exit *e, const char *what, uint64_t detail)
 {
-    e->reason = EXIT_FAULT;
+    e->reason = VM_EXIT_FAULT;
     e->fault.what = what;
     e->fault.has_addr = false;
     e->fault.syndrome = detail;
@@ -123,14 +124,21 @@ static void diag(struct vcpu *v, struct vm_exit *e)
         return;
     case 0x308:                 /* re-IPL: load clear / load normal */
         if (g[r3] == 3 || g[r3] == 4) {
-            e->reason = EXIT_POWER;
+            e->reason = VM_EXIT_POWER;
             e->power.op = POWER_SYSTEM_RESET;
             return;
         }
         break;
-    case 0x500:                 /* KVM hypercalls: virtio-ccw notify (subcode 3) */
+    case 0x500:                 /* KVM's virtio-ccw notify (subcode 3), the hv's own calls */
         if (g[1] == 3) {
             g[2] = (uint64_t)s390_css_notify(v, g[2], g[3] & 0xffff);
+            return;
+        }
+        if ((g[1] & ~(uint64_t)HC_NR_MASK) == HC_BASE) {
+            e->reason = VM_EXIT_HYPERCALL;
+            e->hypercall.nr = g[1] & HC_NR_MASK;
+            for (unsigned i = 0; i < HC_ARGS; i++)
+                e->hypercall.arg[i] = g[2 + i];
             return;
         }
         break;

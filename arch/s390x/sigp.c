@@ -1,5 +1,5 @@
 /* SIGP among a partition's own vcpus (CPU address = vcpu index); any other address is not
- * operational. Starting a stopped vcpu goes through hv/ (EXIT_POWER CPU_ON), which owns
+ * operational. Starting a stopped vcpu goes through hv/ (VM_EXIT_POWER CPU_ON), which owns
  * vcpu states; everything else is arch state of the target, or an interrupt made pending
  * for it and a kick of its CPU. */
 #include <string.h>
@@ -98,7 +98,7 @@ void s390_sigp(struct vcpu *v, struct vm_exit *e, unsigned r1, unsigned r3, unsi
             if (order == SIGP_STOP_STORE_STATUS)
                 store_status(v, v->arch.sie.prefix + 0x1200u); /* its save area */
             v->arch.stopped = true;
-            e->reason = EXIT_POWER;
+            e->reason = VM_EXIT_POWER;
             e->power.op = POWER_CPU_OFF;
             return;
         }
@@ -116,7 +116,7 @@ void s390_sigp(struct vcpu *v, struct vm_exit *e, unsigned r1, unsigned r3, unsi
             }
             return;
         }
-        e->reason = EXIT_POWER;
+        e->reason = VM_EXIT_POWER;
         e->power.op = POWER_CPU_ON;
         e->power.target = (unsigned)addr;
         if (order == SIGP_START) {

@@ -119,21 +119,16 @@ void arch_vcpu_load(struct vcpu *v)
     c->loaded = v;
 }
 
-uint64_t arch_vcpu_reg(struct vcpu *v, unsigned reg)
+/* s390x has no MMIO: nothing returns VM_EXIT_ACCESS here (devices are subchannels, css.c). */
+void arch_vcpu_access_done(struct vcpu *v, uint64_t value)
 {
-    return reg < 16 ? v->arch.gprs[reg] : 0;
+    (void)v, (void)value;
 }
 
-void arch_vcpu_set_reg(struct vcpu *v, unsigned reg, uint64_t val)
+/* DIAG 0x500: the PSW is already past the instruction when it is intercepted. */
+void arch_vcpu_hypercall_done(struct vcpu *v, int64_t result)
 {
-    if (reg < 16)
-        v->arch.gprs[reg] = val;
-}
-
-/* Intercepted instructions are completed by the machine's PSW update: nothing to skip. */
-void arch_vcpu_skip(struct vcpu *v)
-{
-    (void)v;
+    v->arch.gprs[2] = (uint64_t)result;
 }
 
 void arch_vcpu_power_result(struct vcpu *v, int64_t result)
@@ -225,7 +220,7 @@ static void deliver_interrupts(struct vcpu *v)
 
 static void fault(struct vm_exit *e, const char *what, uint64_t detail)
 {
-    e->reason = EXIT_FAULT;
+    e->reason = VM_EXIT_FAULT;
     e->fault.what = what;
     e->fault.has_addr = false;
     e->fault.syndrome = detail;
@@ -237,11 +232,11 @@ static void wait_exit(struct vcpu *v, struct vm_exit *e)
     const struct sie_block *sd = &v->arch.sie;
 
     if (sd->gpsw_mask & (PSW_MASK_EXT | PSW_MASK_IO | PSW_MASK_MCHECK)) {
-        e->reason = EXIT_WFI;
+        e->reason = VM_EXIT_WAIT;
         return;
     }
     if (sd->gpsw_addr == 0) {
-        e->reason = EXIT_POWER;  /* disabled wait, code 0: the guest has shut down */
+        e->reason = VM_EXIT_POWER;  /* disabled wait, code 0: the guest has shut down */
         e->power.op = POWER_SYSTEM_OFF;
         return;
     }
@@ -253,12 +248,12 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
     struct vcpu_arch *a = &v->arch;
     struct sie_block *sd = &a->sie;
 
-    e->reason = EXIT_NONE;
+    e->reason = VM_EXIT_NONE;
     arch_vcpu_load(v);
     if (a->stop_requested) {    /* SIGP stop from a sibling vcpu */
         a->stop_requested = false;
         a->stopped = true;
-        e->reason = EXIT_POWER;
+        e->reason = VM_EXIT_POWER;
         e->power.op = POWER_CPU_OFF;
         return;
     }
@@ -278,7 +273,7 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
 
     if (a->pgm_code) {
         /* The partition's DAT tables had no page: only outside its memory. */
-        e->reason = EXIT_FAULT;
+        e->reason = VM_EXIT_FAULT;
         e->fault.what = "access outside its memory";
         e->fault.has_addr = true;
         e->fault.addr = a->pgm_addr;

@@ -322,6 +322,10 @@ static void svm_vcpu_run(struct vcpu *v, struct x86_exit *x)
         x->next_rip = F64(v, VMCB_EXITINFO2); /* (no NRIP save under TCG) */
         break;
     case EXIT_SHUTDOWN: x->kind = XE_SHUTDOWN; break;
+    case EXIT_VMMCALL:
+        x->kind = XE_HYPERCALL;
+        x->next_rip = v->arch.rip + 3;        /* 0f 01 d9 */
+        break;
     default:
         if ((code & 0xffffffff) == 0xffffffff)
             x->kind = XE_INVALID;

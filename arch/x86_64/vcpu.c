@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "asm_offsets.h"
+#include "hypercall.h"
 #include "insn.h"
 #include "virt.h"
 
@@ -17,7 +18,6 @@
 #define S5_TYP 5
 #define SIPI_START (1ull << 63)   /* arch_vcpu_reset's arg for an INIT/SIPI start */
 
-#define MMIO_REG 16               /* pseudo register: the decoded MOV's data */
 
 _Static_assert(offsetof(struct guest_gprs, r[15]) == GPR_R15, "head.S offsets");
 
@@ -113,31 +113,22 @@ void arch_vcpu_reset(struct vcpu *v, gpaddr_t entry, uint64_t arg)
     __atomic_store_n(&v->arch.start_pending, true, __ATOMIC_RELEASE);
 }
 
-/* ---- registers for hv/ ---- */
+/* ---- completing exits for hv/ ---- */
 
-uint64_t arch_vcpu_reg(struct vcpu *v, unsigned reg)
+void arch_vcpu_access_done(struct vcpu *v, uint64_t value)
 {
-    if (reg == MMIO_REG) {
-        const struct insn *in = (const struct insn *)v->arch.mmio_insn;
-        return insn_store_value(in, in->has_imm ? 0 : v->arch.gprs.r[in->reg]);
-    }
-    return reg < 16 ? v->arch.gprs.r[reg] : 0;
-}
+    const struct insn *in = (const struct insn *)v->arch.mmio_insn;
 
-void arch_vcpu_set_reg(struct vcpu *v, unsigned reg, uint64_t val)
-{
-    if (reg == MMIO_REG) {
-        const struct insn *in = (const struct insn *)v->arch.mmio_insn;
+    if (!in->write) {
         uint64_t *r = &v->arch.gprs.r[in->reg];
-        *r = insn_merge_load(in, *r, val);
-        return;
+        *r = insn_merge_load(in, *r, value);
     }
-    if (reg < 16)
-        v->arch.gprs.r[reg] = val;
+    v->arch.rip = v->arch.next_rip;
 }
 
-void arch_vcpu_skip(struct vcpu *v)
+void arch_vcpu_hypercall_done(struct vcpu *v, int64_t result)
 {
+    v->arch.gprs.r[0] = (uint64_t)result;  /* RAX */
     v->arch.rip = v->arch.next_rip;
 }
 
@@ -178,7 +169,7 @@ static int read_gpa(void *ctx, uint64_t gpa, void *buf, size_t len)
 
 static void fault(struct vm_exit *e, const char *what, uint64_t detail)
 {
-    e->reason = EXIT_FAULT;
+    e->reason = VM_EXIT_FAULT;
     e->fault.what = what;
     e->fault.has_addr = false;
     e->fault.syndrome = detail;
@@ -229,7 +220,7 @@ static void npf_exit(struct vcpu *v, uint64_t gpa, struct vm_exit *e)
             *reg = insn_merge_load(in, *reg, val);
         v->arch.rip = v->arch.next_rip;
         if (ok == VLAPIC_SIPI) {
-            e->reason = EXIT_POWER;
+            e->reason = VM_EXIT_POWER;
             e->power.op = POWER_CPU_ON;
             e->power.target = v->arch.sipi_target;
             e->power.entry = (gpaddr_t)v->arch.sipi_vector << 12;
@@ -237,12 +228,15 @@ static void npf_exit(struct vcpu *v, uint64_t gpa, struct vm_exit *e)
         }
         return;
     }
-    e->reason = EXIT_MMIO;
-    e->mmio.addr = gpa;
-    e->mmio.size = in->size;
-    e->mmio.write = in->write;
-    e->mmio.reg = MMIO_REG;
-    e->mmio.sign_extend = false;   /* insn_merge_load extends */
+    e->reason = VM_EXIT_ACCESS;
+    e->access.addr = gpa;
+    e->access.size = in->size;
+    e->access.write = in->write;
+    e->access.value = 0;
+    if (in->write) {
+        uint64_t val = insn_store_value(in, in->has_imm ? 0 : v->arch.gprs.r[in->reg]);
+        e->access.value = in->size < 8 ? val & ((1ull << (8 * in->size)) - 1) : val;
+    }
 }
 
 static void cpuid_exit(struct vcpu *v)
@@ -443,13 +437,34 @@ static void io_exit(struct vcpu *v, const struct x86_exit *x, struct vm_exit *e)
     }
     if (x->port == PORT_SLEEP_CTL && (val & SLP_EN)) {
         if (((val >> 2) & 7) == S5_TYP) {
-            e->reason = EXIT_POWER;
+            e->reason = VM_EXIT_POWER;
             e->power.op = POWER_SYSTEM_OFF;
         }
     } else if (x->port == PORT_RESET && (val & 0xff) == 1) {
-        e->reason = EXIT_POWER;
+        e->reason = VM_EXIT_POWER;
         e->power.op = POWER_SYSTEM_RESET;
     }
+}
+
+/* VMMCALL/VMCALL: the hv's own calls by RAX (hypercall.h); anything else is #UD, as on a
+ * CPU without virtualization. */
+static void hypercall_exit(struct vcpu *v, const struct x86_exit *x, struct vm_exit *e)
+{
+    const uint64_t *g = v->arch.gprs.r;
+
+    if ((g[0] & ~(uint64_t)HC_NR_MASK) != HC_BASE) {
+        if (v->arch.refusals_logged++ < 8)
+            hv_log("partition '%s': vcpu %u: instruction at rip 0x%llx is not provided; "
+                   "#UD injected", v->part->label, v->index, (unsigned long long)v->arch.rip);
+        virt->inject_exception(v, 6, false, 0);
+        return;
+    }
+    v->arch.next_rip = x->next_rip;
+    e->reason = VM_EXIT_HYPERCALL;
+    e->hypercall.nr = g[0] & HC_NR_MASK;
+    static const unsigned regs[HC_ARGS] = { 3, 1, 2, 6, 7, 8 };  /* RBX RCX RDX RSI RDI R8 */
+    for (unsigned i = 0; i < HC_ARGS; i++)
+        e->hypercall.arg[i] = g[regs[i]];
 }
 
 /* DR0-DR3: neither VMRUN nor VM entry switches them (DR6/DR7 are in the VMCB/VMCS) and the
@@ -489,7 +504,7 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
     __asm__ volatile("fxsave64 %0" : "=m"(v->arch.fpu));
 
     e->pc = v->arch.rip;
-    e->reason = EXIT_NONE;
+    e->reason = VM_EXIT_NONE;
     switch (x.kind) {
     case XE_NONE:
         arch_irq_poll();     /* a physical interrupt may be what made the guest exit */
@@ -500,10 +515,10 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
     case XE_HLT:
         v->arch.rip += 1;
         if (!(v->arch.rflags & RFLAGS_IF)) {
-            e->reason = EXIT_POWER;          /* halted for good: the CPU is off */
+            e->reason = VM_EXIT_POWER;          /* halted for good: the CPU is off */
             e->power.op = POWER_CPU_OFF;
         } else {
-            e->reason = EXIT_WFI;
+            e->reason = VM_EXIT_WAIT;
         }
         break;
     case XE_CPUID:
@@ -527,6 +542,9 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *e)
         break;
     case XE_SHUTDOWN:
         fault(e, "triple fault (shutdown)", 0);
+        break;
+    case XE_HYPERCALL:
+        hypercall_exit(v, &x, e);
         break;
     case XE_UD:
         /* virtualization, MONITOR/MWAIT, XSETBV: as on a CPU without them */

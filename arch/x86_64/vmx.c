@@ -608,6 +608,10 @@ static void vmx_vcpu_run(struct vcpu *v, struct x86_exit *x)
         x->kind = cr_exit(v, qual) ? XE_NONE : XE_UNKNOWN;
         break;
     case XR_TRIPLE_FAULT: x->kind = XE_SHUTDOWN; break;
+    case XR_VMCALL:
+        x->kind = XE_HYPERCALL;
+        x->next_rip = v->arch.rip + vmread(EXIT_INSN_LEN);
+        break;
     case XR_MWAIT:
     case XR_MONITOR:
     case XR_INVEPT:

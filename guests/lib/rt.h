@@ -32,6 +32,9 @@ long rt_system_reset(void);
 /* The cheapest request a hypervisor must answer itself (aarch64: PSCI_VERSION over HVC;
  * x86_64: CPUID leaf 0x40000000, intercepted by SVM and VMX). Returns >= 0, or < 0 on error. */
 long rt_hv_null_call(void);
+/* One of the hv's own calls (README, "Hypercalls"): nr and up to three arguments; the
+ * result, or -1 for a number the hv does not have. */
+long rt_hypercall(unsigned nr, uint64_t a0, uint64_t a1, uint64_t a2);
 /* Make guest-physical [addr, addr + len) reachable at the same virtual address (already so
  * for everything the boot map covers). 0, or -1 if it cannot be mapped. */
 int rt_map_phys(uint64_t addr, uint64_t len);

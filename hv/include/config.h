@@ -52,8 +52,9 @@ struct platform {
 
 typedef void (*config_report_t)(void *ctx, const char *msg);
 
-/* Size of the guest device-tree area at the top of each partition's RAM. */
-#define GUEST_FDT_SIZE KIB(64)
+/* Size of the platform description area (device tree, ACPI and boot tables) at the top of
+ * each partition's RAM: the configuration keeps images and initrds out of it. */
+#define GUEST_PLATFORM_SIZE KIB(64)
 /* Partition RAM granule: second-stage tables map it in blocks of this size. */
 #define PART_MEM_ALIGN MIB(2)
 

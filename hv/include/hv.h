@@ -39,7 +39,7 @@ enum part_state { PART_RUNNING, PART_RESETTING, PART_STOPPED };
 
 struct vcpu_stats {
     uint64_t exits;         /* every return from the guest, interrupts included */
-    uint64_t exits_mmio, exits_wfi, exits_power, exits_other;
+    uint64_t exits_access, exits_wait, exits_power, exits_hypercall, exits_other;
     uint64_t run_ns;        /* time inside arch_vcpu_run */
 };
 
@@ -75,6 +75,7 @@ struct partition {
     struct virtio_dev *devs[HV_MAX_DEVS]; /* paravirtual devices; index = window and line */
     unsigned nr_devs;
     struct virtio_dev *console;    /* its virtio-console, if any */
+    unsigned hypercalls_refused;   /* unknown hypercall numbers, for a bounded log */
     struct console_line *out;      /* its tagged output line buffer */
 };
 

@@ -17,9 +17,5 @@ void part_vcpu_off(struct vcpu *v);
 /* Start vcpu 'target' at entry (guest's CPU_ON); returns 0 or a negative PSCI-style error. */
 int part_vcpu_on(struct partition *p, unsigned target, gpaddr_t entry, uint64_t context);
 bool part_all_stopped(void);
-/* Build the guest device tree for partition p into buf (host-buildable parts of the hv). */
-int guest_fdt_build(const struct partition *p, void *buf, size_t cap);
-/* Where a device-tree guest's initrd goes (linux,initrd-start). */
-gpaddr_t guest_fdt_initrd_base(const struct partition *p);
 
 #endif

@@ -74,8 +74,10 @@ struct virtio_dev {
 /* Set up device d as partition p's device 'line' and attach it to the arch's transport. */
 int virtio_attach(struct virtio_dev *d, struct partition *p, unsigned line,
                   const struct virtio_dev_ops *ops, void *priv);
-/* The transports: virtio-mmio's window for d->line (arch_guest_dev_base), virtio-ccw. */
-int virtio_mmio_attach(struct virtio_dev *d);
+/* The transports: a virtio-mmio window at guest-physical 'base' (the arch's layout says
+ * where line d->line goes), virtio-ccw. */
+#define VIRTIO_MMIO_WINDOW_SIZE 0x200
+int virtio_mmio_attach(struct virtio_dev *d, gpaddr_t base);
 
 /* For transports, with d->lock held (virtio_dev_unlock releases it and runs deferred work). */
 uint64_t virtio_offered(const struct virtio_dev *d);

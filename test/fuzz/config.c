@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            cfg.parts[j].mem_base >= pc->mem_base + pc->mem_size,
                        "partitions %u and %u overlap", j, i);
         FUZZ_CHECK(pc->image_data && pc->image_info.load_offset + pc->image_info.footprint +
-                                             pc->initrd_size + GUEST_FDT_SIZE <= pc->mem_size,
+                                             pc->initrd_size + GUEST_PLATFORM_SIZE <= pc->mem_size,
                    "image does not fit");
         FUZZ_CHECK(!pc->block || (pc->block_sectors && pc->block_start + pc->block_sectors <= 16384),
                    "block slice past the disk");

@@ -39,7 +39,7 @@ struct fuzz_in vdev_begin(struct vdev *v, const uint8_t *data, size_t size)
 
 uint64_t vdev_mmio(struct vdev *v, uint64_t off, unsigned size, bool write, uint64_t val)
 {
-    gpaddr_t addr = arch_guest_dev_base(0) + off;
+    gpaddr_t addr = fuzz_dev_base(0) + off;
     const struct mmio_region *r = mmio_find(&v->part->mmio, addr, size);
 
     if (!r)

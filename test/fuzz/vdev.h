@@ -21,6 +21,9 @@
 #define VDEV_RAM_SIZE 0x10000u
 #define VDEV_FEATURE_DEV9 (1ull << 9)
 
+/* Where device window n is (stub_hv.c: QEMU virt's virtio-mmio layout). */
+gpaddr_t fuzz_dev_base(unsigned n);
+
 struct vdev {
     struct partition *part;
     struct guest_ram ram;

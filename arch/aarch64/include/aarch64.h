@@ -66,6 +66,10 @@ void timer_hyp_irq(void);
 int psci_host_init(const void *fdt);
 int64_t psci_host_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 bool psci_guest_call(struct vcpu *v, struct vm_exit *e);
+/* General registers (31 reads as xzr) and stepping past the trapped instruction. */
+uint64_t vcpu_xreg(struct vcpu *v, unsigned reg);
+void vcpu_set_xreg(struct vcpu *v, unsigned reg, uint64_t val);
+void vcpu_skip_insn(struct vcpu *v);
 /* stage2.c */
 uint64_t stage2_vttbr(const struct partition *p);
 /* entry.S */

@@ -45,6 +45,10 @@ struct vcpu_arch {
     uint8_t ppi_priority[32];
     uint32_t gicr_waker;
     uint64_t esr, far, hpfar;       /* of the last exit */
+    struct {                        /* the VM_EXIT_ACCESS in progress: where a read goes */
+        uint8_t reg, size;
+        bool write, sign_extend;
+    } access;
     uint64_t mpidr;
     bool reload;                    /* its registers must be (re)loaded on entry */
     uint32_t sysreg_logged[16];     /* trapped registers already logged (ESR ISS keys) */

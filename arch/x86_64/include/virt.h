@@ -25,6 +25,7 @@ enum x86_exit_kind {
     XE_MSR,           /* write */
     XE_IO,            /* port, size, in, string; next_rip */
     XE_SHUTDOWN,      /* triple fault */
+    XE_HYPERCALL,     /* VMMCALL or VMCALL; next_rip */
     XE_UD,            /* an instruction the partition does not get (SVM/VMX ones): #UD */
     XE_INVALID,       /* the backend refused the state: code */
     XE_UNKNOWN,       /* code */
