@@ -217,10 +217,12 @@ $(O)/bench/el2stub.bin: $(BENCH_STUB_SRC) | $(DEPS_STAMP)
 		-Wl,-Ttext=0x40200000 -o $(@:.bin=.elf) $<
 	$(Q)$(OBJCOPY) -O binary $(@:.bin=.elf) $@
 
+# How a bench configuration's boot medium is made (a port may say otherwise: BENCH_PREPARE),
+# and what else the port tells test/bench/run.py (BENCH_FLAGS).
+BENCH_PREPARE ?= scripts/efi-esp.sh $(O)/esp/{config} $(EFI_ESP_HV) {bundle} $(EFI_APP) $(EFI_BOOT_NAME)
 bench: all $(BENCH_STUB)
 	python3 test/bench/run.py --out $(O) --qemu "$(QEMU) $(QEMU_MACHINE)" \
-		--boot "$(call QEMU_BOOT,{bundle})" \
-		--esp "scripts/efi-esp.sh $(O)/esp/{config} $(EFI_ESP_HV) {bundle} $(EFI_APP) $(EFI_BOOT_NAME)" \
+		--boot "$(call QEMU_BOOT,{bundle})" --prepare "$(BENCH_PREPARE)" $(BENCH_FLAGS) \
 		--disk-device "$(DISK_DEVICE)" --bare-qemu "$(QEMU) $(QEMU_BARE)" \
 		--stub-boot "$(call BENCH_STUB_BOOT,{guest})" --stub-console $(BENCH_STUB_CONSOLE)$(if $(RUNS), --runs $(RUNS))
 

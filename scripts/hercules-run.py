@@ -9,6 +9,11 @@ console (the SCLP operator console, as Hercules logs it) to stdout until the mac
          0200), the disk the partitions' block slices live on; -device is ignored.
 -m MIB   main storage (default 512).
 --keep   keep the work directory (configuration, the whole Hercules log) and name it.
+-kernel IMAGE [-append ARGS]
+         instead of a volume, an s390 IPL image (a test guest, bare: make bench's baseline)
+         loaded at 0 by Hercules' .ins loader, ARGS at 0x10480 as Linux's parameter area
+         has them; this is a test helper's shortcut, not how the hv boots. Every console
+         line is passed on then, not only tagged ones.
 
 Console output: Hercules logs SCLP messages as bare lines among its own (HHC...) messages;
 the hv's lines all start with "[" (tags), and only those are passed on; a disabled wait
@@ -39,7 +44,7 @@ PSW = re.compile(r"PSW=([0-9A-F]{8}) ([0-9A-F]{8}) ([0-9A-F]{16})")
 
 def main():
     args = sys.argv[1:]
-    smp, mem, keep, disk, volume = 1, 512, False, None, None
+    smp, mem, keep, disk, volume, kernel, append = 1, 512, False, None, None, None, ""
     while args:
         a = args.pop(0)
         if a == "-smp":
@@ -51,6 +56,10 @@ def main():
         elif a == "-drive":
             opts = dict(kv.split("=", 1) for kv in args.pop(0).split(",") if "=" in kv)
             disk = opts.get("file")
+        elif a == "-kernel":
+            kernel = args.pop(0)
+        elif a == "-append":
+            append = args.pop(0)
         elif a == "-nographic":
             pass
         elif a in ("-display", "-monitor", "-serial", "-device"):
@@ -61,7 +70,10 @@ def main():
             sys.exit(f"hercules-run: more than one volume ({volume}, {a})")
         else:
             volume = a
-    if not volume or not os.path.exists(volume):
+    if kernel:
+        if volume or not os.path.exists(kernel):
+            sys.exit(f"hercules-run: -kernel {kernel}: missing, or a volume given as well")
+    elif not volume or not os.path.exists(volume):
         sys.exit(f"hercules-run: no IPL volume {volume} (make ARCH=s390x)")
     if not shutil.which("hercules"):
         sys.exit("hercules-run: no hercules (scripts/setup-deps.sh s390x)")
@@ -79,8 +91,11 @@ ARCHMODE  z/Arch
 PANRATE   SLOW
 OSTAILOR  QUIET
 CODEPAGE  819/037
-0100 3370 {os.path.abspath(volume)}
 """)
+        if volume:
+            f.write(f"0100 3370 {os.path.abspath(volume)}\n")
+        else:
+            f.write(f"000E 1403 {work}/printer.txt\n")   # Hercules wants one device at least
         if disk:
             f.write(f"0200 3370 {os.path.abspath(disk)}\n")
     os.mkfifo(rc)
@@ -112,12 +127,31 @@ CODEPAGE  819/037
     for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(s, lambda *_: end(128 + 15))
 
-    # Hercules opens the rc file once it is up; opening the FIFO waits for that.
-    fifo = os.open(rc, os.O_WRONLY)
-    os.write(fifo, b"ipl 0100\n")
+    # Hercules opens the rc file once it is up; if it ends before that, say so.
+    while True:
+        try:
+            fifo = os.open(rc, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError:
+            if herc.poll() is not None:
+                print(f"hercules-run: Hercules ended before it was up (status {herc.returncode}); "
+                      f"its log:\n" + open(log, errors="replace").read()[-2000:], file=sys.stderr)
+                end(1)
+            time.sleep(0.05)
+    os.set_blocking(fifo, True)
+    if kernel:
+        ins = os.path.join(work, "bare.ins")
+        with open(os.path.join(work, "parm"), "wb") as f:
+            f.write(append.encode() + b"\0")
+        shutil.copyfile(kernel, os.path.join(work, "image"))
+        with open(ins, "w") as f:    # names are relative to the .ins file's directory
+            f.write("image 0x00000000\nparm 0x00010480\n")
+        os.write(fifo, f"ipl {ins}\n".encode())
+    else:
+        os.write(fifo, b"ipl 0100\n")
 
     logf = open(log, "rb")
-    pending, inbuf, waiting_cpu = b"", b"", None
+    pending, inbuf, waiting_cpu, ipl_seen = b"", b"", None, False
     stdin_open = True
     while True:
         chunk = logf.read()
@@ -126,8 +160,14 @@ CODEPAGE  819/037
             *lines, pending = pending.split(b"\n")
             for raw in lines:
                 line = raw.decode("latin-1").rstrip("\r")
-                if line.startswith("["):
+                if line.startswith("ipl "):
+                    ipl_seen = True
+                elif line.startswith("[") or (kernel and ipl_seen and line and
+                                              not line.startswith("HHC")):
                     print(line, flush=True)
+                if re.match(r"HHC(SC003E|CP027E|CP028E)", line):
+                    print(f"hercules-run: the IPL failed: {line}", file=sys.stderr, flush=True)
+                    end(1)
                 m = WAIT.search(line)
                 if m:
                     waiting_cpu = int(m.group(1), 16)

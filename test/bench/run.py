@@ -36,6 +36,11 @@ Machines:
            through ACPI (LNRO0005), which q35 does not offer, and the partition it gets from
            the hv imitates exactly that machine. Bare, its disk is a virtio-blk on
            virtio-mmio: the same QEMU block back end behind another transport.
+  s390x    Hercules (scripts/hercules-run.py): the hv IPLed from a DASD built per bench
+           configuration (--prepare: scripts/mkdasd.py), the bare guest loaded by Hercules'
+           .ins loader (hercules-run.py -kernel), its console the machine's SCLP. Hercules
+           has no virtio devices, so a bare guest has no virtio-blk to compare with: the blk
+           figures are not measured there (--no-blk says why).
 
 exit_ratio:
   aarch64  the call is PSCI_VERSION over HVC. The stub is test/bench/aarch64/el2stub.S
@@ -49,6 +54,7 @@ exit_ratio:
            and SHUTDOWN, and answers each CPUID by setting the result registers and stepping
            RIP, nothing else (no VMLOAD/VMSAVE, FPU switch, interrupt check or C code per
            exit). It prints the same `bench: hvc calls= ticks= freq=` line on COM1.
+  s390x    not measured yet: the stub would be a SIE host of its own (--no-stub says so).
   The bare guest's hvc line is shown for scale only: there nothing traps (aarch64: QEMU's
   PSCI model answers the HVC; x86_64: the emulator executes CPUID itself).
 """
@@ -105,8 +111,14 @@ def main():
     ap.add_argument("--qemu", required=True, help="the emulator with the hv's machine options")
     ap.add_argument("--boot", required=True, help="boot options for the hv; {bundle} is the "
                     "bundle, {config} names an ESP that --esp makes")
-    ap.add_argument("--esp", default="", help="command making the ESP {config} from {bundle} "
-                    "(run only if --boot names {config})")
+    ap.add_argument("--esp", "--prepare", dest="esp", default="",
+                    help="command making the boot medium {config} (an ESP, a DASD) from "
+                    "{bundle} (run only if --boot names {config})")
+    ap.add_argument("--bare-kind", choices=["qemu", "hercules"], default="qemu",
+                    help="qemu: the bare guest on QEMU with a virtio console and disk; "
+                    "hercules: hercules-run.py -kernel, console on its stdout")
+    ap.add_argument("--no-stub", default="", help="no stub on this port: why (exit_ratio n/a)")
+    ap.add_argument("--no-blk", default="", help="no bare virtio-blk on this port: why")
     ap.add_argument("--disk-device", default="virtio-blk-device",
                     help="the hv machine's physical disk device")
     ap.add_argument("--bare-qemu", required=True, help="the emulator for a bare guest")
@@ -149,6 +161,11 @@ def main():
         return fields(out, "hvc"), out
 
     def run_bare(test):
+        if args.bare_kind == "hercules":
+            out, _ = run(args.bare_qemu.split() + ["-kernel", guest, "-append", f"test={test}"], 600)
+            with open(f"{work}/{test}-bare.out", "w") as f:
+                f.write(out)
+            return fields(out, test), out
         run(args.bare_qemu.split() + common + ["-serial", "none",
             "-device", "virtio-serial-device", "-chardev", f"file,id=c0,path={work}/{test}-bare.out",
             "-device", "virtconsole,chardev=c0"] +
@@ -186,11 +203,12 @@ def main():
     # The sides take turns, so that a spell of load on the host falls on both alike.
     results = {}
     stub = None
-    for test in ["compute", "hvc", "blkread", "blkwrite", "console"]:
+    tests = ["compute", "hvc"] + ([] if args.no_blk else ["blkread", "blkwrite"]) + ["console"]
+    for test in tests:
         boot = partition_boot(test)
         stub_runs, bare_runs, part_runs = [], [], []
         for _ in range(args.runs):
-            if test == "hvc":
+            if test == "hvc" and not args.no_stub:
                 stub_runs.append(run_stub())
             bare_runs.append(run_bare(test))
             part_runs.append(run_partition(test, boot))
@@ -217,12 +235,12 @@ def main():
 
     c_bare, c_part, _ = results["compute"]
     h_bare, h_part, _ = results["hvc"]
-    r_bare, r_part, r_exits = results["blkread"]
-    w_bare, w_part, w_exits = results["blkwrite"]
     _, k_part, _ = results["console"]
     if c_bare.get("crc") != c_part.get("crc"):
         raise SystemExit("bench: the compute result differs between bare and partitioned runs")
-    freqs = {"stub": stub, "partitioned": h_part, "bare": r_bare}
+    freqs = {"partitioned": h_part, "bare": c_bare}
+    if stub:
+        freqs["stub"] = stub
     lo, hi = min(int(d["freq"]) for d in freqs.values()), max(int(d["freq"]) for d in freqs.values())
     if hi > lo * 1.05:
         print("  warning: the counter frequencies differ by more than 5% (the ratios are in ticks; "
@@ -230,21 +248,30 @@ def main():
               + ", ".join(f"{k} {int(d['freq'])} Hz" for k, d in freqs.items()))
     figures = {
         "compute_ratio": int(c_part["ticks"]) / int(c_bare["ticks"]),
-        "exit_ratio": per_tick(stub, "calls") / per_tick(h_part, "calls"),
-        "blk_read_ratio": per_tick(r_part) / per_tick(r_bare),
-        "blk_write_ratio": per_tick(w_part) / per_tick(w_bare),
-        "blk_exits_per_request": (r_exits + w_exits) / (int(r_part["requests"]) + int(w_part["requests"]))
-        if r_exits is not None and w_exits is not None else float("nan"),
-        "console_chars_per_notify": int(k_part["bytes"]) / max(1, int(k_part["notifies"])),
+        "exit_ratio": per_tick(stub, "calls") / per_tick(h_part, "calls") if stub
+        else f"n/a ({args.no_stub})",
     }
+    if args.no_blk:
+        for k in ("blk_read_ratio", "blk_write_ratio", "blk_exits_per_request"):
+            figures[k] = f"n/a ({args.no_blk})"
+    else:
+        r_bare, r_part, r_exits = results["blkread"]
+        w_bare, w_part, w_exits = results["blkwrite"]
+        figures["blk_read_ratio"] = per_tick(r_part) / per_tick(r_bare)
+        figures["blk_write_ratio"] = per_tick(w_part) / per_tick(w_bare)
+        figures["blk_exits_per_request"] = (
+            (r_exits + w_exits) / (int(r_part["requests"]) + int(w_part["requests"]))
+            if r_exits is not None and w_exits is not None else float("nan"))
+    figures["console_chars_per_notify"] = int(k_part["bytes"]) / max(1, int(k_part["notifies"]))
     print()
-    print(f"  hvc round trips/s: partitioned {rate(h_part, 'calls'):.0f} ({1e9 / rate(h_part, 'calls'):.0f} ns), "
-          f"stub {rate(stub, 'calls'):.0f} ({1e9 / rate(stub, 'calls'):.0f} ns), "
-          f"bare guest answered by the emulator itself, no trap ({rate(h_bare, 'calls'):.0f})")
-    print(f"  blk read MB/s:  partitioned {rate(r_part)/1e6:.1f}, bare {rate(r_bare)/1e6:.1f}")
-    print(f"  blk write MB/s: partitioned {rate(w_part)/1e6:.1f}, bare {rate(w_bare)/1e6:.1f}")
+    print(f"  hvc round trips/s: partitioned {rate(h_part, 'calls'):.0f} ({1e9 / rate(h_part, 'calls'):.0f} ns)"
+          + (f", stub {rate(stub, 'calls'):.0f} ({1e9 / rate(stub, 'calls'):.0f} ns)" if stub else "")
+          + f", bare guest answered by the emulator itself, no trap ({rate(h_bare, 'calls'):.0f})")
+    if not args.no_blk:
+        print(f"  blk read MB/s:  partitioned {rate(r_part)/1e6:.1f}, bare {rate(r_bare)/1e6:.1f}")
+        print(f"  blk write MB/s: partitioned {rate(w_part)/1e6:.1f}, bare {rate(w_bare)/1e6:.1f}")
     for k, v in figures.items():
-        print(f"bench: {k} = {v:.3f}")
+        print(f"bench: {k} = {v:.3f}" if isinstance(v, float) else f"bench: {k} = {v}")
 
 
 if __name__ == "__main__":
