@@ -198,7 +198,7 @@ static void run_program(struct partition *p, struct vsch *s, uint32_t cpa)
 static void ssch(struct vcpu *v, struct vm_exit *e, struct vsch *s)
 {
     struct partition *p = v->part;
-    uint8_t *orb = s390_io_operand(v, e, 12);
+    uint8_t *orb = s390_io_operand(v, e, 12, false);
 
     if (!orb)
         return;
@@ -233,7 +233,7 @@ static void ssch(struct vcpu *v, struct vm_exit *e, struct vsch *s)
 /* TSCH: the status, and the subchannel is no longer status pending. */
 static void tsch(struct vcpu *v, struct vm_exit *e, struct vsch *s)
 {
-    uint8_t *irb = s390_io_operand(v, e, 96);
+    uint8_t *irb = s390_io_operand(v, e, 96, true);
 
     if (!irb)
         return;
@@ -254,7 +254,7 @@ static void tsch(struct vcpu *v, struct vm_exit *e, struct vsch *s)
 
 static void msch(struct vcpu *v, struct vm_exit *e, struct vsch *s)
 {
-    uint8_t *schib = s390_io_operand(v, e, 52);
+    uint8_t *schib = s390_io_operand(v, e, 52, false);
 
     if (!schib)
         return;
@@ -303,7 +303,7 @@ bool s390_css_insn(struct vcpu *v, struct vm_exit *e, unsigned op2)
         }
         switch (op2) {
         case 0x34: {            /* STSCH */
-            uint8_t *b = s390_io_operand(v, e, 52);
+            uint8_t *b = s390_io_operand(v, e, 52, true);
             if (b) {
                 spin_lock(&p->arch.css_lock);
                 store_schib(s, (unsigned)(s - p->arch.sch), b);
@@ -333,7 +333,7 @@ bool s390_css_insn(struct vcpu *v, struct vm_exit *e, unsigned op2)
         if (addr == 0)
             s390_guest_lc_write(v, LC_SUBCHANNEL_ID, code, 12);
         else {
-            uint8_t *b = s390_io_operand(v, e, 8);
+            uint8_t *b = s390_io_operand(v, e, 8, true);
             if (!b)
                 return true;
             memcpy(b, code, 8);
@@ -342,7 +342,7 @@ bool s390_css_insn(struct vcpu *v, struct vm_exit *e, unsigned op2)
         return true;
     }
     case 0x39: {                /* STCRW: no channel reports */
-        uint8_t *b = s390_io_operand(v, e, 4);
+        uint8_t *b = s390_io_operand(v, e, 4, true);
         if (b) {
             memset(b, 0, 4);
             s390_set_cc(v, 1);

@@ -1,7 +1,6 @@
 /* Instructions a pageable guest's SIE always intercepts (or that the hv asks to see), and
- * the program interruptions it must reflect. Operands are real addresses: the hv does not
- * translate through a guest's own DAT tables yet, so an intercepted instruction with an
- * operand from a guest running with DAT on stops the partition, saying so. */
+ * the program interruptions it must reflect. Operands are logical addresses, translated
+ * through the guest's own DAT tables when it runs with DAT on (guest_dat.c). */
 #include <string.h>
 
 #include "ebcdic.h"
@@ -39,25 +38,41 @@ static uint64_t s_addr(const struct vcpu *v)
     return a;
 }
 
-/* A host pointer for an operand at a guest logical address, or NULL after reflecting the
- * exception (or stopping the partition) as 'e' says. */
-static void *operand(struct vcpu *v, struct vm_exit *e, uint64_t addr, uint64_t len, uint64_t align)
+/* The base register of an S or RS format operand (its access register in AR mode). */
+static unsigned s_base(const struct vcpu *v)
+{
+    return v->arch.sie.ipb >> 28;
+}
+
+/* A host pointer for an operand at a guest logical address (base register 'ar'), to be
+ * fetched or stored, or NULL after reflecting the exception (or stopping the partition)
+ * as 'e' says. */
+static void *operand_ar(struct vcpu *v, struct vm_exit *e, uint64_t addr, uint64_t len,
+                        uint64_t align, bool store, unsigned ar)
 {
     unsigned ilen = insn_len(v->arch.sie.ipa);
+    void *p;
 
     if (addr & (align - 1)) {
         s390_guest_program(v, PGM_SPECIFICATION, ilen);
         return NULL;
     }
-    if (v->arch.sie.gpsw_mask & PSW_MASK_DAT) {
-        stop(e, "intercepted instruction with a DAT-translated operand (not supported yet)",
-             ((uint64_t)v->arch.sie.ipa << 32) | v->arch.sie.ipb);
-        return NULL;
-    }
-    void *p = s390_guest_real(v, addr, len);
-    if (!p)
-        s390_guest_program(v, PGM_ADDRESSING, ilen);
-    return p;
+    int r = s390_guest_logical(v, addr, len, store, ar, &p);
+    if (r > 0)
+        s390_guest_program(v, (uint16_t)r, ilen);
+    else if (r == -1)
+        stop(e, "intercepted instruction in access-register mode with an ALET other than "
+                "0 or 1 (not supported)", ((uint64_t)v->arch.sie.ipa << 32) | v->arch.sie.ipb);
+    else if (r == -2)
+        stop(e, "intercepted instruction's operand spans two pages that are not adjacent in "
+                "its real storage (not supported)", addr);
+    return r ? NULL : p;
+}
+
+static void *operand(struct vcpu *v, struct vm_exit *e, uint64_t addr, uint64_t len,
+                     uint64_t align, bool store)
+{
+    return operand_ar(v, e, addr, len, align, store, s_base(v));
 }
 
 /* STSI: the configuration as the partition sees it: level 3 (a virtual machine). */
@@ -78,7 +93,7 @@ static void stsi(struct vcpu *v, struct vm_exit *e)
         s390_set_cc(v, 3);
         return;
     }
-    uint8_t *b = operand(v, e, s_addr(v), 4096, 4096);
+    uint8_t *b = operand(v, e, s_addr(v), 4096, 4096, true);
     if (!b)
         return;
     memset(b, 0, 4096);
@@ -146,15 +161,15 @@ static void diag(struct vcpu *v, struct vm_exit *e)
     s390_guest_program(v, PGM_SPECIFICATION, 4);
 }
 
-void *s390_io_operand(struct vcpu *v, struct vm_exit *e, unsigned len)
+void *s390_io_operand(struct vcpu *v, struct vm_exit *e, unsigned len, bool store)
 {
-    return operand(v, e, s_addr(v), len, 4);
+    return operand(v, e, s_addr(v), len, 4, store);
 }
 
 static void chsc(struct vcpu *v, struct vm_exit *e)
 {
     unsigned r1 = (v->arch.sie.ipb >> 20) & 0xf;
-    uint16_t *req = operand(v, e, v->arch.gprs[r1], 4096, 4096);
+    uint16_t *req = operand_ar(v, e, v->arch.gprs[r1], 4096, 4096, true, r1);
 
     if (!req)
         return;
@@ -180,13 +195,13 @@ static void b2(struct vcpu *v, struct vm_exit *e)
         return;
     switch (op2) {
     case 0x02: {                /* STIDP */
-        uint64_t *id = operand(v, e, s_addr(v), 8, 8);
+        uint64_t *id = operand(v, e, s_addr(v), 8, 8, true);
         if (id)
             *id = 0xff00000020640000ull | (uint64_t)(v->part->id << 4 | v->index) << 32;
         return;
     }
     case 0x04: {                /* SCK: the guest's TOD is its own */
-        uint64_t *t = operand(v, e, s_addr(v), 8, 8);
+        uint64_t *t = operand(v, e, s_addr(v), 8, 8, false);
         if (t) {
             sd->epoch = (int64_t)(*t - s390_tod());
             s390_set_cc(v, 0);
@@ -194,7 +209,7 @@ static void b2(struct vcpu *v, struct vm_exit *e)
         return;
     }
     case 0x10: {                /* SPX */
-        uint32_t *px = operand(v, e, s_addr(v), 4, 4);
+        uint32_t *px = operand(v, e, s_addr(v), 4, 4, false);
         if (!px)
             return;
         uint32_t prefix = *px & 0x7fffe000u;
@@ -206,13 +221,13 @@ static void b2(struct vcpu *v, struct vm_exit *e)
         return;
     }
     case 0x11: {                /* STPX */
-        uint32_t *px = operand(v, e, s_addr(v), 4, 4);
+        uint32_t *px = operand(v, e, s_addr(v), 4, 4, true);
         if (px)
             *px = sd->prefix;
         return;
     }
     case 0x12: {                /* STAP */
-        uint16_t *a = operand(v, e, s_addr(v), 2, 2);
+        uint16_t *a = operand(v, e, s_addr(v), 2, 2, true);
         if (a)
             *a = (uint16_t)v->index;
         return;

@@ -14,6 +14,14 @@
 /* Guest real address -> host pointer for [real, real+len) (prefixing applied), NULL if it
  * is outside the partition's storage or crosses the lowcore's edge. */
 void *s390_guest_real(struct vcpu *v, uint64_t real, uint64_t len);
+/* Guest logical address -> host pointer for an operand of len bytes, through the guest's
+ * DAT tables when its PSW has DAT on (the space its PSW selects; access-register mode
+ * with ALET 0 or 1 only, ar = the operand's base register). Returns 0 with *out, a
+ * program interruption code > 0 to reflect (translation-exception identification
+ * stored), -1 for an ALET the hv does not translate, -2 for an operand whose pages are
+ * not adjacent in real storage. */
+int s390_guest_logical(struct vcpu *v, uint64_t la, uint64_t len, bool store, unsigned ar,
+                       void **out);
 void s390_guest_lc_write(struct vcpu *v, unsigned off, const void *src, unsigned len);
 /* Store the current PSW at old_off, load the one at new_off (guest lowcore). */
 void s390_guest_swap_psw(struct vcpu *v, unsigned old_off, unsigned new_off);
@@ -37,8 +45,9 @@ bool s390_css_take(struct vcpu *v, uint32_t code[3]);
 bool s390_css_pending(const struct vcpu *v);
 bool s390_css_requested(const struct partition *p);
 int64_t s390_css_notify(struct vcpu *v, uint64_t schid, uint64_t q);
-/* guest_insn.c: the operand of the intercepted S-format instruction (NULL: reflected) */
-void *s390_io_operand(struct vcpu *v, struct vm_exit *e, unsigned len);
+/* guest_insn.c: the operand of the intercepted S-format instruction, to be fetched or
+ * stored (NULL: an exception was reflected, or the partition is being stopped) */
+void *s390_io_operand(struct vcpu *v, struct vm_exit *e, unsigned len, bool store);
 /* sigp.c */
 void s390_sigp(struct vcpu *v, struct vm_exit *e, unsigned r1, unsigned r3, unsigned order);
 /* Guest reset of a stopped vcpu (SIGP initial CPU reset). */
