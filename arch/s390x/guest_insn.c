@@ -137,6 +137,9 @@ static void diag(struct vcpu *v, struct vm_exit *e)
     case 0x44:                  /* voluntary time-slice end */
     case 0x9c:                  /* directed yield */
         return;
+    case 0x204:                 /* partition resource information (LPAR's): none here; */
+        g[r3] = 4;              /* the subcode register says "not available" (Linux: */
+        return;                 /* -EOPNOTSUPP), as a hypervisor without it answers */
     case 0x308:                 /* re-IPL: load clear / load normal */
         if (g[r3] == 3 || g[r3] == 4) {
             e->reason = VM_EXIT_POWER;
@@ -157,6 +160,13 @@ static void diag(struct vcpu *v, struct vm_exit *e)
             return;
         }
         break;
+    }
+    /* As a machine without the function: a specification exception, logged (bounded). */
+    if (v->arch.nr_ipa_logged < ARRAY_SIZE(v->arch.ipa_logged)) {
+        v->arch.ipa_logged[v->arch.nr_ipa_logged++] = 0x83000000ull | code;
+        hv_log("partition '%s': vcpu %u: DIAG 0x%x is not provided (gpr1 0x%llx, pc 0x%llx); "
+               "specification exception", v->part->label, v->index, code,
+               (unsigned long long)g[1], (unsigned long long)v->arch.sie.gpsw_addr);
     }
     s390_guest_program(v, PGM_SPECIFICATION, 4);
 }
@@ -182,6 +192,40 @@ static void chsc(struct vcpu *v, struct vm_exit *e)
     resp[0] = 8;
     resp[1] = 0x0004;           /* command not supported: the guest derives what it needs */
     s390_set_cc(v, 0);
+}
+
+/* The facilities a partition is told about by STFL (Hercules' SIE intercepts it; STFLE
+ * it interprets itself, from the machine's list): the machine's, less those that need a
+ * hypervisor's help the hv does not give (each would be intercepted or misbehave). Of the
+ * bits from 64 on only 66 (reset reference bits multiple) and 75 (access-exception
+ * fetch/store indication) pass: the rest (runtime instrumentation, CPU measurement,
+ * MSA 3/4 key wrapping without a crypto control block, vector, guarded storage ...) are
+ * nothing the hv virtualizes. */
+#define FAC_DWORDS 2
+static uint64_t guest_facilities[FAC_DWORDS];
+static bool facilities_known;
+
+static void facility_off(unsigned nr)
+{
+    guest_facilities[nr / 64] &= ~(1ull << (63 - nr % 64));
+}
+
+static const uint64_t *facilities(void)
+{
+    if (!facilities_known) {
+        register uint64_t r0 __asm__("0") = FAC_DWORDS - 1;
+        uint64_t host[FAC_DWORDS] = { 0 };
+        __asm__ volatile("stfle %0" : "=Q"(host), "+d"(r0) : : "cc", "memory");
+        /* 73 (transactional execution) is bit 9 of the second doubleword: withheld below */
+        guest_facilities[0] = host[0];
+        guest_facilities[1] = host[1] & (1ull << (63 - 2) | 1ull << (63 - 11));
+        facility_off(40);        /* load-program-parameter (LPP is not emulated) */
+        facility_off(50);        /* constrained transactional execution */
+        facility_off(28);        /* TOD-clock steering: PTFF is not emulated */
+        facility_off(11);        /* configuration topology: PTF and STSI 15 are not */
+        facilities_known = true;  /* the same value whoever computes it first */
+    }
+    return guest_facilities;
 }
 
 static void b2(struct vcpu *v, struct vm_exit *e)
@@ -257,14 +301,74 @@ static void b2(struct vcpu *v, struct vm_exit *e)
     case 0x7d:                  /* STSI */
         stsi(v, e);
         return;
+    case 0xb1: {                /* STFL: the first 32 facility bits, at real 0xc8 */
+        uint32_t first = (uint32_t)(facilities()[0] >> 32);
+        s390_guest_lc_write(v, LC_FACILITY_LIST, &first, 4);
+        return;
+    }
     }
     stop(e, "instruction the hv does not emulate", ((uint64_t)sd->ipa << 32) | sd->ipb);
+}
+
+/* PTFF: only "query available functions", which says that nothing else is available:
+ * the guest's TOD is host TOD + its epoch, which it sets itself (SCK); there is no
+ * steering to report. (Facility 28 is withheld as well.) */
+static void ptff(struct vcpu *v, struct vm_exit *e)
+{
+    uint64_t *g = v->arch.gprs;
+    unsigned fc = (unsigned)(g[0] & 0x7f);
+
+    if (g[0] & 0x80) {
+        s390_guest_program(v, PGM_SPECIFICATION, 2);
+        return;
+    }
+    if (fc != 0) {
+        s390_set_cc(v, 3);
+        return;
+    }
+    uint8_t *mask = operand_ar(v, e, g[1], 16, 8, true, 1);
+    if (!mask)
+        return;
+    memset(mask, 0, 16);
+    mask[0] = 0x80;             /* function 0: QAF */
+    s390_set_cc(v, 0);
+}
+
+/* PTF: the partition's CPUs are horizontally polarized and stay so; no topology change is
+ * ever reported (STSI 15 is not offered either). */
+static void ptf(struct vcpu *v)
+{
+    unsigned r1 = (v->arch.sie.ipb >> 20) & 0xf;
+    uint64_t *g = v->arch.gprs;
+
+    switch (g[r1] & 0xff) {
+    case 0:                     /* request horizontal polarization: it already is */
+        g[r1] = (g[r1] & ~0xff00ull) | 1ull << 8;
+        s390_set_cc(v, 2);
+        return;
+    case 1:                     /* request vertical polarization: not offered */
+        g[r1] = (g[r1] & ~0xff00ull) | 0ull << 8;
+        s390_set_cc(v, 2);
+        return;
+    case 2:                     /* check topology-change status: none pending */
+        s390_set_cc(v, 0);
+        return;
+    }
+    s390_guest_program(v, PGM_SPECIFICATION, 4);
 }
 
 void s390_guest_insn(struct vcpu *v, struct vm_exit *e)
 {
     struct sie_block *sd = &v->arch.sie;
 
+    if (sd->ipa == 0x0104) {
+        ptff(v, e);
+        return;
+    }
+    if (sd->ipa == 0xb9a2) {
+        ptf(v);
+        return;
+    }
     switch (sd->ipa >> 8) {
     case 0x83:
         diag(v, e);

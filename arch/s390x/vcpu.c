@@ -240,6 +240,20 @@ static void wait_exit(struct vcpu *v, struct vm_exit *e)
         e->power.op = POWER_SYSTEM_OFF;
         return;
     }
+    /* Often the guest's answer to a program check it could not handle: say which. */
+    const uint16_t *code = s390_guest_real(v, LC_PGM_CODE, 2);
+    const uint64_t *old = s390_guest_real(v, LC_PGM_OLD_PSW, 16);
+    if (code && old && *code)
+        hv_log("partition '%s': vcpu %u: its last program interruption: code 0x%x at PSW "
+               "%016llx %016llx", v->part->label, v->index, *code, (unsigned long long)old[0],
+               (unsigned long long)old[1]);
+    const uint64_t *ext = s390_guest_real(v, LC_EXT_OLD_PSW, 16);
+    const uint16_t *ext_code = s390_guest_real(v, LC_EXT_CODE, 2);
+    if (ext && ext_code)
+        hv_log("partition '%s': vcpu %u: r14 0x%llx; last external interruption: code 0x%x "
+               "at PSW %016llx %016llx", v->part->label, v->index,
+               (unsigned long long)v->arch.gprs[14], *ext_code, (unsigned long long)ext[0],
+               (unsigned long long)ext[1]);
     fault(e, "disabled wait state (the CPU can never run again)", sd->gpsw_addr);
 }
 

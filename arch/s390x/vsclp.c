@@ -61,12 +61,17 @@ static uint16_t write_event_mask(uint8_t *sccb, unsigned len)
     if (len < 12 || m->mask_length == 0 || m->mask_length > 4 ||
         len < 12u + 4u * m->mask_length)
         return SCLP_RC_INVALID_MASK_LEN;
-    /* The four masks, each mask_length bytes: the SCLP takes messages, sends nothing. */
+    /* The four masks, each mask_length bytes: the SCLP takes line-mode output (not VT220
+     * as well: Linux would write every line twice) and says it may send operator commands (Linux uses the line-mode console only if
+     * the SCLP can send them; none is ever pending: READ EVENT DATA finds nothing). */
     uint8_t *masks = sccb + 12;
     uint32_t accept = SCLP_EV_MASK(SCLP_EV_MSG) | SCLP_EV_MASK(SCLP_EV_PMSGCMD);
+    uint32_t send = SCLP_EV_MASK(SCLP_EV_OPCMD);
     memset(masks + 2 * m->mask_length, 0, 2 * m->mask_length);
-    for (unsigned i = 0; i < m->mask_length; i++)
+    for (unsigned i = 0; i < m->mask_length; i++) {
         masks[2 * m->mask_length + i] = (uint8_t)(accept >> (24 - 8 * i));
+        masks[3 * m->mask_length + i] = (uint8_t)(send >> (24 - 8 * i));
+    }
     return SCLP_RC_NORMAL;
 }
 
@@ -109,9 +114,12 @@ static uint16_t write_event_data(struct vcpu *v, uint8_t *sccb, unsigned len)
             return SCLP_RC_EVENT_BUF_SYNTAX;
         if (b->type == SCLP_EV_MSG || b->type == SCLP_EV_PMSGCMD)
             message(v->part, ev + sizeof(*b), ev + b->length);
-        else if (b->type == SCLP_EV_VT220)
-            console_part_write(v->part, ev + sizeof(*b), b->length - sizeof(*b));
-        else
+        else if (b->type == SCLP_EV_VT220) {
+            /* Not in the SCLP's receive mask: left unprocessed (Linux writes each line to
+             * both consoles when the guest asked for VT220 too). */
+            ev += b->length;
+            continue;
+        } else
             return SCLP_RC_EVENT_BUF_SYNTAX;
         b->flags |= 0x80;   /* processed */
         ev += b->length;

@@ -9,6 +9,7 @@
 #define LC_PGM_ILC          0x08c   /* 2 */
 #define LC_PGM_CODE         0x08e   /* 2 */
 #define LC_TRANS_EXC_ID     0x0a8   /* 8: translation-exception identification */
+#define LC_FACILITY_LIST    0x0c8   /* 4: STFL stores here */
 #define LC_SUBCHANNEL_ID    0x0b8   /* 4: I/O interruption: subsystem-identification word */
 #define LC_IO_INT_PARM      0x0bc   /* 4 */
 #define LC_IO_INT_WORD      0x0c0   /* 4: interruption-identification word */
