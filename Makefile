@@ -292,6 +292,14 @@ $(HOSTO)/unit-x86_64-%: test/unit/x86_64/%.c arch/x86_64/%.c test/unit/unit.h | 
 	$(Q)cc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-Iarch/x86_64/include -Itest/unit -o $@ test/unit/x86_64/$*.c arch/x86_64/$*.c
 
+# ... the s390x port's walk through a guest's DAT tables (with its storage helpers) ...
+$(HOSTO)/unit-s390x-guest_dat: test/unit/s390x/guest_dat.c arch/s390x/guest_dat.c arch/s390x/guest_mem.c test/unit/unit.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)cc -std=gnu11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-Iarch/s390x -Iarch/s390x/include -Ihv/include -Itest/unit -o $@ test/unit/s390x/guest_dat.c \
+		arch/s390x/guest_dat.c arch/s390x/guest_mem.c
+
 # ... and pure code of the aarch64 port (the guest's CPU view).
 $(HOSTO)/unit-aarch64-%: test/unit/aarch64/%.c arch/aarch64/%.c test/unit/unit.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -300,7 +308,7 @@ $(HOSTO)/unit-aarch64-%: test/unit/aarch64/%.c arch/aarch64/%.c test/unit/unit.h
 		-Iarch/aarch64/include -Itest/unit -o $@ test/unit/aarch64/$*.c arch/aarch64/$*.c
 
 UNIT_TESTS := $(patsubst test/unit/%.c,$(HOSTO)/unit-%,$(wildcard test/unit/*.c)) \
-	$(HOSTO)/unit-aarch64-cpu_view $(HOSTO)/unit-virtio-ccw \
+	$(HOSTO)/unit-aarch64-cpu_view $(HOSTO)/unit-virtio-ccw $(HOSTO)/unit-s390x-guest_dat \
 	$(HOSTO)/unit-x86_64-acpi $(HOSTO)/unit-x86_64-bzimage $(HOSTO)/unit-x86_64-insn
 
 check-config: $(HVCHECK) guests
