@@ -21,7 +21,7 @@ HV_LDS := arch/s390x/hv.ld
 GUEST_CFLAGS := -march=z10 -msoft-float -mno-backchain -D__IEEE_BIG_ENDIAN
 GUEST_LDFLAGS := -Wl,-z,noexecstack
 # The guests ported so far (the others use aarch64 or x86 instructions directly).
-ARCH_GUESTS := hello ticker intruder noisy smp resetter resetrace blk bench hypercall dat
+ARCH_GUESTS := hello ticker intruder noisy smp resetter resetrace blk bench hypercall dat s390insn
 # The emulated machine: Hercules (QEMU's s390x has no SIE), driven by scripts/hercules-run.py
 # with QEMU-style options; each config boots from its own IPL volume (hv + bundle).
 QEMU := scripts/hercules-run.py
@@ -36,7 +36,7 @@ $(O)/dasd/%.img: $(O)/hv.bin $(O)/bundles/%.cpio scripts/mkdasd.py
 	$(Q)scripts/mkdasd.py $@ $(O)/hv.bin $(O)/bundles/$*.cpio
 # The end-to-end rows that run on this port so far.
 E2E_ROWS := demo intruder-read intruder-write intruder-high config-cpu-twice config-no-image config-initrd config-damaged-propname \
-	config-damaged-struct config-damaged-totalsize sclp-console dat noisy smp reset \
+	config-damaged-struct config-damaged-totalsize sclp-console dat s390insn noisy smp reset \
 	reset-race-hammer reset-race-both reset-race-lastoff timeshare hypercall \
 	blk-write blk-verify blk-readonly blk-abuse blk-durable blk-durable-verify config-bad-slice
 # make bench: the bare baseline is the bench guest loaded by Hercules itself (.ins file).

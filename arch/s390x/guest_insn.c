@@ -161,9 +161,14 @@ static void diag(struct vcpu *v, struct vm_exit *e)
         }
         break;
     }
-    /* As a machine without the function: a specification exception, logged (bounded). */
-    if (v->arch.nr_ipa_logged < ARRAY_SIZE(v->arch.ipa_logged)) {
-        v->arch.ipa_logged[v->arch.nr_ipa_logged++] = 0x83000000ull | code;
+    /* As a machine without the function: a specification exception, logged once per
+     * code (bounded, in the list of unhandled instructions). */
+    uint64_t key = 0x83000000ull | code;
+    bool logged = false;
+    for (unsigned i = 0; i < v->arch.nr_ipa_logged; i++)
+        logged |= v->arch.ipa_logged[i] == key;
+    if (!logged && v->arch.nr_ipa_logged < ARRAY_SIZE(v->arch.ipa_logged)) {
+        v->arch.ipa_logged[v->arch.nr_ipa_logged++] = key;
         hv_log("partition '%s': vcpu %u: DIAG 0x%x is not provided (gpr1 0x%llx, pc 0x%llx); "
                "specification exception", v->part->label, v->index, code,
                (unsigned long long)g[1], (unsigned long long)v->arch.sie.gpsw_addr);
